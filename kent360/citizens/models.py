@@ -1,0 +1,39 @@
+"""The citizen: one person across every channel they use to reach the municipality."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Citizen(models.Model):
+    """A person known to one organisation.
+
+    Phone numbers are stored in E.164, e-mail addresses lower-cased, and the national id
+    only as a keyed hash (HMAC) so that it can be matched but never read back.
+    """
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="citizens"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="tr"
+    )
+    preferred_channel = models.CharField(_("preferred channel"), max_length=20, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.phone or self.email or f"#{self.pk}"

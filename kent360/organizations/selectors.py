@@ -1,0 +1,55 @@
+"""Reads of organisations and their reference data, always scoped to the person asking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kent360.organizations.models import Category, Directorate, Organisation, Staff
+
+
+def staff_for_user(*, user: Any) -> Staff | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        staff: Staff = user.staff
+    except Staff.DoesNotExist:
+        return None
+    if not staff.is_active or not staff.organisation.is_active:
+        return None
+    return staff
+
+
+def directorate_list(*, staff: Staff, active_only: bool = True) -> QuerySet[Directorate]:
+    qs = Directorate.objects.filter(organisation_id=staff.organisation_id)
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def category_list(*, staff: Staff, active_only: bool = True) -> QuerySet[Category]:
+    qs = Category.objects.filter(organisation_id=staff.organisation_id).select_related(
+        "default_directorate"
+    )
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def public_category_list(*, organisation: Organisation) -> QuerySet[Category]:
+    return Category.objects.filter(organisation=organisation, is_active=True)
+
+
+def staff_list(*, staff: Staff, directorate: Directorate | None = None) -> QuerySet[Staff]:
+    qs = Staff.objects.filter(organisation_id=staff.organisation_id, is_active=True).select_related(
+        "user", "directorate"
+    )
+    if directorate is not None:
+        qs = qs.filter(directorate=directorate)
+    return qs
+
+
+def organisation_by_slug(*, slug: str) -> Organisation | None:
+    return Organisation.objects.filter(slug=slug, is_active=True).first()
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Organisation]:
+    """A metropolitan's district members (an empty list for a district)."""
+    return Organisation.objects.filter(parent=organisation, is_active=True)

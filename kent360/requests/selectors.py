@@ -1,0 +1,171 @@
+"""Reads of citizen requests, always through the person asking.
+
+A lookup never crosses organisations: every queryset starts from the asker's organisation,
+and directorate staff are narrowed to their directorate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kent360.core.text import search_key
+from kent360.organizations.models import Role, Staff
+from kent360.requests.models import (
+    OPEN_STATES,
+    EventType,
+    Request,
+    RequestEvent,
+    normalise_tracking_code,
+)
+
+SORTS = {
+    "created": "created_at",
+    "-created": "-created_at",
+    "due": "due_at",
+    "-due": "-due_at",
+    "priority": "priority",
+    "-priority": "-priority",
+    "state": "state",
+    "-state": "-state",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
+
+
+def request_visible(*, staff: Staff) -> QuerySet[Request]:
+    qs = Request.objects.filter(organisation_id=staff.organisation_id)
+    if staff.role == Role.DIRECTORATE_STAFF:
+        qs = qs.filter(directorate_id=staff.directorate_id)
+    return qs
+
+
+@dataclass
+class InboxFilters:
+    state: str = ""
+    category: int | None = None
+    directorate: int | None = None
+    channel: str = ""
+    kind: str = ""
+    neighbourhood: str = ""
+    q: str = ""
+    overdue: bool = False
+    mine: bool = False
+    open_only: bool = False
+    sort: str = "-created"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QuerySet[Request]:
+    f = filters or InboxFilters()
+    qs = request_visible(staff=staff).select_related("category", "directorate", "assignee__user")
+    if f.state == "open" or f.open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.directorate:
+        qs = qs.filter(directorate_id=f.directorate)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.neighbourhood:
+        qs = qs.filter(neighbourhood__iexact=f.neighbourhood)
+    if f.overdue:
+        qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
+    if f.mine:
+        qs = qs.filter(assignee=staff)
+    if f.q:
+        code = normalise_tracking_code(f.q)
+        key = search_key(f.q)
+        qs = qs.filter(Q(tracking_code=code) | Q(search_text__contains=key))
+    return qs.order_by(SORTS.get(f.sort, "-created_at"), "-id")
+
+
+def request_get(*, staff: Staff, tracking_code: str) -> Request:
+    """The request with this code if the asker may see it; 404 otherwise (no hint it exists)."""
+    code = normalise_tracking_code(tracking_code)
+    try:
+        return request_visible(staff=staff).select_related(
+            "category", "directorate", "assignee__user", "organisation", "citizen", "merged_into"
+        ).get(tracking_code=code)
+    except Request.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def request_timeline(*, staff: Staff, request: Request) -> QuerySet[RequestEvent]:
+    if request.organisation_id != staff.organisation_id:
+        raise Http404
+    return request.events.select_related("actor__user").order_by("created_at", "id")
+
+
+def request_neighbourhoods(*, staff: Staff) -> list[str]:
+    return list(
+        request_visible(staff=staff).exclude(neighbourhood="").order_by("neighbourhood")
+        .values_list("neighbourhood", flat=True).distinct()[:500]
+    )
+
+
+def request_counts(*, staff: Staff) -> dict[str, int]:
+    now = timezone.now()
+    qs = request_visible(staff=staff)
+    return qs.aggregate(
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+        mine=Count("id", filter=Q(state__in=OPEN_STATES, assignee=staff)),
+        new=Count("id", filter=Q(state="received")),
+    )
+
+
+def citizen_earlier_requests(*, staff: Staff, request: Request, limit: int = 10) -> list[Request]:
+    if request.citizen_id is None:
+        return []
+    return list(
+        request_visible(staff=staff).filter(citizen_id=request.citizen_id)
+        .exclude(pk=request.pk).order_by("-created_at")[:limit]
+    )
+
+
+PUBLIC_TEXT_EVENTS = {EventType.REPLY}
+PUBLIC_TEXT_ACTIONS = {"answer", "wait", "reject"}
+
+
+@dataclass
+class PublicView:
+    request: Request
+    events: list[dict[str, Any]]
+
+
+def public_request_lookup(*, tracking_code: str) -> PublicView | None:
+    """What a citizen may see with only the tracking code: state, dates and public replies.
+
+    Never internal notes, staff names, other citizens' data or contact details.
+    """
+    code = normalise_tracking_code(tracking_code)
+    request = (
+        Request.objects.select_related("organisation", "category", "directorate", "merged_into")
+        .filter(tracking_code=code).first()
+    )
+    if request is None:
+        return None
+    events = []
+    for event in request.events.filter(is_public=True).order_by("created_at", "id"):
+        action = (event.data or {}).get("action", "")
+        show_text = event.type in PUBLIC_TEXT_EVENTS or action in PUBLIC_TEXT_ACTIONS
+        events.append({
+            "at": event.created_at,
+            "type": event.type,
+            "label": event.get_type_display(),
+            "to_state": event.to_state,
+            "text": event.text if show_text else "",
+            "directorate": (event.data or {}).get("to_directorate")
+            or (event.data or {}).get("directorate", ""),
+            "competent_body": (event.data or {}).get("competent_body", ""),
+        })
+    return PublicView(request=request, events=events)

@@ -1,0 +1,600 @@
+"""Writes of citizen requests. Every function is atomic and leaves an event on the timeline.
+
+Views, the API, intake tasks and management commands call these; none of them changes a
+Request row directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kent360.citizens.services import citizen_match_or_create
+from kent360.core.errors import DomainError, InvalidTransition
+from kent360.core.text import search_key
+from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
+from kent360.requests import permissions, workflow
+from kent360.requests.models import (
+    Attachment,
+    Channel,
+    EventType,
+    Kind,
+    Priority,
+    Request,
+    RequestEvent,
+    State,
+    new_tracking_code,
+)
+from kent360.requests.sla import compute_due_at
+
+# Events the citizen hears about (and sees on the tracking page).
+PUBLIC_ACTIONS = frozenset({"wait", "assign", "answer", "close", "reopen", "reject", "merge", "transfer"})
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    request: Request
+    created: bool
+
+
+def _actor_label(actor: Staff | None, fallback: str = "") -> str:
+    return actor.display_name if actor is not None else fallback
+
+
+def _event(
+    request: Request,
+    type: str,
+    *,
+    actor: Staff | None,
+    text: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = False,
+    actor_label: str = "",
+    at: datetime | None = None,
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        organisation_id=request.organisation_id,
+        type=type,
+        actor=actor,
+        actor_label=actor_label or _actor_label(actor),
+        from_state=from_state,
+        to_state=to_state,
+        text=text,
+        data=data or {},
+        is_public=is_public,
+        created_at=at or timezone.now(),
+    )
+
+
+def _search_text(request: Request) -> str:
+    parts = [request.tracking_code, request.subject, request.text, request.address,
+             request.neighbourhood, request.contact_name, request.external_ref]
+    return search_key(" ".join(p for p in parts if p), request.language)
+
+
+def _notify(request: Request, event: RequestEvent) -> None:
+    """Tell the citizen; the notifications app decides channel, template and retries."""
+    from kent360.notifications.services import notification_queue_for_event
+
+    notification_queue_for_event(request=request, event=event)
+
+
+def _check_org(organisation: Organisation, obj: Category | Directorate | None, what: str) -> None:
+    if obj is not None and obj.organisation_id != organisation.pk:
+        raise DomainError(_("The %(what)s belongs to another organisation.") % {"what": what})
+
+
+def request_create(
+    *,
+    organisation: Organisation,
+    actor: Staff | None,
+    channel: str,
+    subject: str,
+    text: str,
+    kind: str = Kind.REQUEST,
+    category: Category | None = None,
+    directorate: Directorate | None = None,
+    priority: int = Priority.NORMAL,
+    language: str = "tr",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    neighbourhood: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    national_id: str = "",
+    external_ref: str = "",
+    idempotency_key: str | None = None,
+    created_at: datetime | None = None,
+    notify: bool = True,
+    actor_label: str = "",
+) -> CreateResult:
+    """Register a citizen submission.
+
+    The same ``idempotency_key`` within an organisation always yields the one request
+    first created with it (a retried API call, a re-sent e-mail), never a second one.
+    The directorate defaults to the category's; the deadline is counted from receipt.
+    """
+    if idempotency_key:
+        existing = Request.objects.filter(
+            organisation=organisation, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return CreateResult(existing, False)
+    if actor is not None and actor.organisation_id != organisation.pk:
+        raise DomainError(_("You cannot register requests for another organisation."))
+    if actor is not None and not permissions.can_create(actor):
+        raise DomainError(_("Your role cannot register requests."), code="not_allowed")
+    _validate_create(kind=kind, channel=channel, subject=subject, text=text, priority=priority,
+                     latitude=latitude, longitude=longitude)
+    _check_org(organisation, category, "category")
+    _check_org(organisation, directorate, "directorate")
+    if category is not None and not category.is_active:
+        raise DomainError(_("This category is no longer in use."))
+    try:
+        with transaction.atomic():
+            return CreateResult(
+                _request_insert(
+                    organisation=organisation, actor=actor, channel=channel, subject=subject,
+                    text=text, kind=kind, category=category, directorate=directorate,
+                    priority=priority, language=language, latitude=latitude,
+                    longitude=longitude, address=address, neighbourhood=neighbourhood,
+                    contact_name=contact_name, contact_phone=contact_phone,
+                    contact_email=contact_email, national_id=national_id,
+                    external_ref=external_ref, idempotency_key=idempotency_key or None,
+                    created_at=created_at or timezone.now(), notify=notify,
+                    actor_label=actor_label,
+                ),
+                True,
+            )
+    except IntegrityError:
+        # Another process inserted the same idempotency key between our check and insert.
+        if idempotency_key:
+            existing = Request.objects.filter(
+                organisation=organisation, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return CreateResult(existing, False)
+        raise
+
+
+def _validate_create(
+    *, kind: str, channel: str, subject: str, text: str, priority: int,
+    latitude: float | None, longitude: float | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = _("Unknown kind of request.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if not (subject or "").strip():
+        errors["subject"] = _("A subject is required.")
+    if not (text or "").strip():
+        errors["text"] = _("The text of the request is required.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    if latitude is not None and not -90 <= latitude <= 90:
+        errors["latitude"] = _("Latitude must be between -90 and 90.")
+    if longitude is not None and not -180 <= longitude <= 180:
+        errors["longitude"] = _("Longitude must be between -180 and 180.")
+    if errors:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(errors)
+
+
+def _request_insert(
+    *, organisation: Organisation, actor: Staff | None, category: Category | None,
+    directorate: Directorate | None, created_at: datetime, notify: bool,
+    national_id: str, actor_label: str, **fields: Any,
+) -> Request:
+    citizen = citizen_match_or_create(
+        organisation=organisation, name=fields["contact_name"], phone=fields["contact_phone"],
+        email=fields["contact_email"], national_id=national_id, language=fields["language"],
+        actor=actor,
+    )
+    request = Request(
+        organisation=organisation,
+        category=category,
+        directorate=directorate or (category.default_directorate if category else None),
+        citizen=citizen,
+        created_by=actor,
+        created_at=created_at,
+        due_at=compute_due_at(organisation=organisation, category=category, start=created_at),
+        subject=fields.pop("subject").strip()[:300],
+        text=fields.pop("text").strip(),
+        **fields,
+    )
+    for _attempt in range(5):
+        request.tracking_code = new_tracking_code()
+        if not Request.objects.filter(tracking_code=request.tracking_code).exists():
+            break
+    request.search_text = _search_text(request)
+    request.save()
+    event = _event(
+        request, EventType.CREATED, actor=actor, to_state=State.RECEIVED, is_public=True,
+        data={"channel": request.channel}, at=created_at,
+        actor_label=actor_label or _actor_label(actor, str(Channel(request.channel).label)),
+    )
+    if notify:
+        _notify(request, event)
+    return request
+
+
+def _locked(request: Request) -> Request:
+    return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def _transition(
+    request: Request, actor: Staff | None, action: str, *, text: str = "",
+    data: dict[str, Any] | None = None, system: bool = False, notify: bool = True,
+    event_type: str = EventType.STATE, at: datetime | None = None,
+) -> RequestEvent:
+    spec = workflow.ACTIONS[action]
+    if not system:
+        permissions.require(actor, request, action)
+    if request.state not in spec.sources:
+        possible = ", ".join(str(a.label) for a in workflow.allowed_actions(request.state)) or "—"
+        raise InvalidTransition(
+            _('A request that is "%(state)s" cannot be %(action)s. Possible now: %(possible)s.')
+            % {
+                "state": workflow.state_label(request.state),
+                "action": str(spec.label).lower(),
+                "possible": possible,
+            }
+        )
+    from_state = request.state
+    request.state = spec.target
+    now = at or timezone.now()
+    if spec.target == State.ANSWERED and request.first_answered_at is None:
+        request.first_answered_at = now
+    if spec.target in (State.CLOSED, State.REJECTED, State.MERGED):
+        request.closed_at = now
+    if spec.target == State.REOPENED:
+        request.closed_at = None
+    request.save()
+    event = _event(
+        request, event_type, actor=actor, text=text, from_state=from_state, to_state=spec.target,
+        data={"action": action, **(data or {})}, is_public=action in PUBLIC_ACTIONS, at=now,
+    )
+    if notify and action in PUBLIC_ACTIONS:
+        _notify(request, event)
+    return event
+
+
+@transaction.atomic
+def request_triage(
+    *, request: Request, actor: Staff, category: Category | None = None,
+    directorate: Directorate | None = None, note: str = "",
+) -> Request:
+    """Look at a new request and decide its category and directorate."""
+    request = _locked(request)
+    _check_org(request.organisation, category, "category")
+    _check_org(request.organisation, directorate, "directorate")
+    changes: dict[str, Any] = {}
+    if category is not None and category.pk != request.category_id:
+        changes["category"] = [str(request.category or ""), str(category)]
+        request.category = category
+        request.due_at = compute_due_at(
+            organisation=request.organisation, category=category, start=request.created_at
+        )
+    target = directorate or (category.default_directorate if category else None)
+    if target is not None and target.pk != request.directorate_id:
+        changes["directorate"] = [str(request.directorate or ""), str(target)]
+        request.directorate = target
+    _transition(request, actor, "triage", text=note, data={"changes": changes})
+    return request
+
+
+@transaction.atomic
+def request_assign(
+    *, request: Request, actor: Staff, assignee: Staff | None = None,
+    directorate: Directorate | None = None, note: str = "",
+) -> Request:
+    """Give the request to a directorate (and optionally a person in it)."""
+    request = _locked(request)
+    _check_org(request.organisation, directorate, "directorate")
+    if assignee is not None and assignee.organisation_id != request.organisation_id:
+        raise DomainError(_("The assignee belongs to another organisation."))
+    target_dir = directorate or (assignee.directorate if assignee and assignee.directorate else None)
+    target_dir = target_dir or request.directorate
+    if target_dir is None:
+        raise DomainError(_("Choose a directorate to assign the request to."))
+    if (
+        actor.role == Role.DIRECTORATE_STAFF
+        and assignee is not None
+        and assignee.pk != actor.pk
+    ):
+        raise DomainError(_("Directorate staff can only take a request themselves."),
+                          code="not_allowed")
+    if assignee is not None and assignee.directorate_id not in (None, target_dir.pk):
+        raise DomainError(_("The assignee does not work in that directorate."))
+    # Permission is judged on the request as it stands, before it moves.
+    permissions.require(actor, request, "assign")
+    request.directorate = target_dir
+    request.assignee = assignee
+    _transition(
+        request, actor, "assign", text=note, event_type=EventType.ASSIGNED, system=True,
+        data={"directorate": target_dir.name, "directorate_id": target_dir.pk,
+              "assignee": assignee.display_name if assignee else "",
+              "assignee_id": assignee.pk if assignee else None},
+    )
+    return request
+
+
+@transaction.atomic
+def request_start(*, request: Request, actor: Staff, note: str = "") -> Request:
+    request = _locked(request)
+    if request.assignee_id is None and actor.directorate_id == request.directorate_id:
+        request.assignee = actor
+    _transition(request, actor, "start", text=note)
+    return request
+
+
+@transaction.atomic
+def request_wait(*, request: Request, actor: Staff, question: str) -> Request:
+    """Ask the citizen for something; the request waits (and its clock may pause)."""
+    if not question.strip():
+        raise DomainError(_("Write what you need from the citizen."))
+    request = _locked(request)
+    _transition(request, actor, "wait", text=question.strip())
+    return request
+
+
+@transaction.atomic
+def request_answer(*, request: Request, actor: Staff, answer: str) -> Request:
+    """Give the citizen the municipality's answer; the SLA is met when this happens in time."""
+    if not answer.strip():
+        raise DomainError(_("The answer cannot be empty."))
+    request = _locked(request)
+    _transition(request, actor, "answer", text=answer.strip(),
+                data={"within_sla": bool(request.due_at and timezone.now() <= request.due_at)})
+    return request
+
+
+@transaction.atomic
+def request_close(*, request: Request, actor: Staff, note: str = "") -> Request:
+    request = _locked(request)
+    _transition(request, actor, "close", text=note)
+    return request
+
+
+@transaction.atomic
+def request_reopen(
+    *, request: Request, actor: Staff | None, reason: str, system: bool = False
+) -> Request:
+    """Open an answered or closed request again; the clock restarts from now."""
+    if not reason.strip():
+        raise DomainError(_("Say why the request is reopened."))
+    request = _locked(request)
+    _transition(request, actor, "reopen", text=reason.strip(), system=system)
+    request.due_at = compute_due_at(
+        organisation=request.organisation, category=request.category, start=timezone.now()
+    )
+    request.save(update_fields=["due_at", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def request_transfer(
+    *, request: Request, actor: Staff, directorate: Directorate, reason: str
+) -> Request:
+    """Hand the request to another directorate; a reason is required and kept."""
+    if not reason.strip():
+        raise DomainError(_("A transfer needs a reason."))
+    request = _locked(request)
+    _check_org(request.organisation, directorate, "directorate")
+    if directorate.pk == request.directorate_id:
+        raise DomainError(_("The request is already with this directorate."))
+    previous = request.directorate
+    permissions.require(actor, request, "transfer")
+    request.directorate = directorate
+    request.assignee = None
+    _transition(
+        request, actor, "transfer", text=reason.strip(), event_type=EventType.TRANSFERRED,
+        system=True,
+        data={"from_directorate": previous.name if previous else "",
+              "from_directorate_id": previous.pk if previous else None,
+              "to_directorate": directorate.name, "to_directorate_id": directorate.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def request_merge(*, request: Request, actor: Staff, into: Request, note: str = "") -> Request:
+    """Mark the request a duplicate of ``into``; the citizen then follows the original."""
+    request = _locked(request)
+    if into.organisation_id != request.organisation_id:
+        raise DomainError(_("Requests of different organisations cannot be merged."))
+    if into.pk == request.pk:
+        raise DomainError(_("A request cannot be merged into itself."))
+    if into.state == State.MERGED:
+        raise DomainError(_("That request is itself merged; merge into its original instead."))
+    request.merged_into = into
+    _transition(request, actor, "merge", text=note, event_type=EventType.MERGED,
+                data={"into": into.tracking_code})
+    _event(into, EventType.MERGED, actor=actor,
+           text=_("%(code)s was merged into this request.") % {"code": request.tracking_code},
+           data={"from": request.tracking_code})
+    return request
+
+
+@transaction.atomic
+def request_reject(
+    *, request: Request, actor: Staff, reason: str, competent_body: str
+) -> Request:
+    """Refuse a request that is not the municipality's to answer, naming who is competent."""
+    if not competent_body.strip():
+        raise DomainError(_("Name the body that is competent for this request."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the rejection."))
+    request = _locked(request)
+    request.rejected_competent_body = competent_body.strip()
+    _transition(request, actor, "reject", text=reason.strip(),
+                data={"competent_body": competent_body.strip()})
+    return request
+
+
+@transaction.atomic
+def request_add_note(*, request: Request, actor: Staff, text: str) -> RequestEvent:
+    """An internal note: staff only, never shown to the citizen."""
+    if not text.strip():
+        raise DomainError(_("The note is empty."))
+    permissions.require(actor, request, "note")
+    return _event(request, EventType.NOTE, actor=actor, text=text.strip())
+
+
+@transaction.atomic
+def request_reply(*, request: Request, actor: Staff, text: str) -> RequestEvent:
+    """A message to the citizen that does not change the state (e.g. an interim update)."""
+    if not text.strip():
+        raise DomainError(_("The reply is empty."))
+    permissions.require(actor, request, "reply")
+    request = _locked(request)
+    event = _event(request, EventType.REPLY, actor=actor, text=text.strip(), is_public=True)
+    _notify(request, event)
+    return event
+
+
+EDITABLE_FIELDS = ("kind", "priority", "subject", "address", "neighbourhood", "category")
+
+
+@transaction.atomic
+def request_update(*, request: Request, actor: Staff, **changes: Any) -> Request:
+    """Change descriptive fields; each changed field is recorded with old and new value."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(unknown)})
+    permissions.require(actor, request, "edit")
+    request = _locked(request)
+    diff: dict[str, list[str]] = {}
+    for field, value in changes.items():
+        old = getattr(request, field)
+        if field == "category":
+            _check_org(request.organisation, value, "category")
+            if value is not None and value.pk != request.category_id:
+                request.due_at = compute_due_at(
+                    organisation=request.organisation, category=value, start=request.created_at
+                )
+        if field == "kind" and value not in Kind.values:
+            raise DomainError(_("Unknown kind of request."))
+        if field == "priority" and value not in Priority.values:
+            raise DomainError(_("Unknown priority."))
+        if old != value:
+            diff[field] = [str(old or ""), str(value or "")]
+            setattr(request, field, value)
+    if diff:
+        request.search_text = _search_text(request)
+        request.save()
+        _event(request, EventType.FIELD, actor=actor, data={"changes": diff})
+    return request
+
+
+ALLOWED_ATTACHMENT_TYPES = {
+    "image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "application/pdf",
+    "text/plain",
+}
+
+
+@transaction.atomic
+def request_attach(
+    *, request: Request, actor: Staff | None, upload: UploadedFile, is_public: bool = False,
+    system: bool = False,
+) -> Attachment:
+    """Store a file with the request under a random name; its type is checked by content."""
+    if not system:
+        permissions.require(actor, request, "attach")
+    if upload.size is None or upload.size > settings.KENT360_MAX_ATTACHMENT_BYTES:
+        raise DomainError(
+            _("The file is too large (at most %(mb)d MB).")
+            % {"mb": settings.KENT360_MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head, upload.name or "")
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise DomainError(_("This type of file is not accepted: photos (JPEG, PNG, HEIC), "
+                            "PDF and plain text are."))
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        request=request, organisation_id=request.organisation_id, original_name=name,
+        content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+        is_public=is_public, uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _event(request, EventType.ATTACHMENT, actor=actor, data={"name": name, "id": attachment.pk})
+    return attachment
+
+
+def sniff_content_type(head: bytes, name: str) -> str:
+    """The file type from its first bytes; the name's extension is only a hint for text."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypmsf1"):
+        return "image/heic"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    guessed = mimetypes.guess_type(name)[0] or ""
+    if guessed == "text/plain":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return "application/octet-stream"
+        return "text/plain"
+    return "application/octet-stream"
+
+
+ACTION_FUNCTIONS = {
+    "triage": request_triage,
+    "assign": request_assign,
+    "start": request_start,
+    "wait": request_wait,
+    "answer": request_answer,
+    "close": request_close,
+    "reopen": request_reopen,
+    "transfer": request_transfer,
+    "merge": request_merge,
+    "reject": request_reject,
+}
+
+
+def request_apply_action(*, request: Request, actor: Staff, action: str, **params: Any) -> Request:
+    """Run a workflow action by name (used by the API and forms)."""
+    func = ACTION_FUNCTIONS.get(action)
+    if func is None:
+        raise DomainError(_("Unknown action %(action)s.") % {"action": action})
+    result = func(request=request, actor=actor, **params)  # type: ignore[operator]
+    return request if isinstance(result, RequestEvent) else result
+
+
+def bulk_tracking_codes(n: int) -> Iterable[str]:
+    """Fresh tracking codes for bulk loaders (demo and benchmarks)."""
+    seen: set[str] = set()
+    while len(seen) < n:
+        seen.add(new_tracking_code())
+    return seen

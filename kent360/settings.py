@@ -1,0 +1,236 @@
+"""Django settings for kent360; every installation-specific value comes from kent360.core.config."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from kent360.core import config
+
+BASE_DIR = config.BASE_DIR
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = config.var_dir()
+
+PRODUCTION = config.is_production()
+TESTING = "pytest" in sys.modules or config.env_bool("KENT360_TESTING", False)
+DEBUG = config.env_bool("KENT360_DEBUG", not PRODUCTION and not TESTING)
+SECRET_KEY = config.secret_key()
+ALLOWED_HOSTS = config.env_list(
+    "KENT360_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("KENT360_ALLOWED_HOSTS must be set when KENT360_ENV=production")
+CSRF_TRUSTED_ORIGINS = config.env_list("KENT360_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = config.env_str("KENT360_SITE_URL", "http://127.0.0.1:8000", required_in_production=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "kent360.core",
+    "kent360.organizations",
+    "kent360.citizens",
+    "kent360.requests",
+    "kent360.notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kent360.core.middleware.StaffContextMiddleware",
+]
+
+ROOT_URLCONF = "kent360.urls"
+WSGI_APPLICATION = "kent360.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "kent360.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = config.env_str(
+    "DATABASE_URL", f"sqlite:///{VAR_DIR / 'kent360.sqlite3'}", required_in_production=True
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker read while the other writes; a busy timeout
+    # turns short lock waits into waits instead of "database is locked" errors.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; the suite creates hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "requests:inbox"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "tr"
+LANGUAGES = [("tr", _("Turkish")), ("en", _("English")), ("fa", _("Persian"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = config.env_str("KENT360_TIME_ZONE", "Europe/Istanbul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(config.env_str("KENT360_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+KENT360_MAX_ATTACHMENT_BYTES = config.env_int("KENT360_MAX_ATTACHMENT_BYTES", 15 * 1024 * 1024)
+
+EMAIL_BACKEND = config.env_str(
+    "KENT360_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
+EMAIL_HOST = config.env_str("KENT360_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = config.env_int("KENT360_EMAIL_PORT", 25)
+EMAIL_HOST_USER = config.env_str("KENT360_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = config.env_str("KENT360_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = config.env_bool("KENT360_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = config.env_str("KENT360_FROM_EMAIL", "kent360 <no-reply@kent360.local>")
+
+TASKS = {
+    "default": {
+        "BACKEND": config.env_str(
+            "KENT360_TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": ["default", "intake", "notifications", "media", "reports"],
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kent360.core.api_auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kent360.core.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "6000/minute"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kent360 API",
+    "DESCRIPTION": "Citizen requests, intake and press office of a municipality.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if config.env_str("KENT360_REDIS_URL", ""):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": config.env_str("KENT360_REDIS_URL", ""),
+    }
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = config.env_bool("KENT360_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = config.env_bool("KENT360_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = config.env_int("KENT360_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# A keyed hash protects national ids; the key must never change once data exists.
+KENT360_HASH_KEY = config.env_str(
+    "KENT360_HASH_KEY", SECRET_KEY, required_in_production=True
+)
+KENT360_DEFAULT_SLA_HOURS = 48
+KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
+KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": config.env_str("KENT360_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
