@@ -128,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(config.env_str("KENT360_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -217,9 +218,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # A keyed hash protects national ids; the key must never change once data exists.
-KENT360_HASH_KEY = config.env_str(
-    "KENT360_HASH_KEY", SECRET_KEY, required_in_production=True
-)
+KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_production=True)
 KENT360_DEFAULT_SLA_HOURS = 48
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")

@@ -73,14 +73,22 @@ def citizen_match_or_create(
                 break
     if citizen is None:
         citizen = Citizen.objects.create(
-            organisation=organisation, name=name.strip(), phone=phone_e164, email=email_n,
-            national_id_hash=id_hash, preferred_language=language,
+            organisation=organisation,
+            name=name.strip(),
+            phone=phone_e164,
+            email=email_n,
+            national_id_hash=id_hash,
+            preferred_language=language,
         )
         audit(action="citizen.create", target=citizen, actor=actor)
         return citizen
     changed = []
-    for field, value in (("name", name.strip()), ("phone", phone_e164), ("email", email_n),
-                         ("national_id_hash", id_hash)):
+    for field, value in (
+        ("name", name.strip()),
+        ("phone", phone_e164),
+        ("email", email_n),
+        ("national_id_hash", id_hash),
+    ):
         if value and not getattr(citizen, field):
             setattr(citizen, field, value)
             changed.append(field)

@@ -18,7 +18,10 @@ class AuditEvent(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "organizations.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+        "organizations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     actor = models.ForeignKey(
@@ -59,7 +62,10 @@ class ApiKey(models.Model):
         "organizations.Organisation", on_delete=models.CASCADE, related_name="api_keys"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="api_keys",
     )
     name = models.CharField(_("name"), max_length=100)
@@ -93,3 +99,6 @@ class PeriodicRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job}@{self.slot}"

@@ -26,8 +26,10 @@ ZWNJ = "\u200c"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _TO_ASCII_DIGITS = str.maketrans(
-    {**{p: str(i) for i, p in enumerate(_PERSIAN_DIGITS)},
-     **{a: str(i) for i, a in enumerate(_ARABIC_DIGITS)}}
+    {
+        **{p: str(i) for i, p in enumerate(_PERSIAN_DIGITS)},
+        **{a: str(i) for i, a in enumerate(_ARABIC_DIGITS)},
+    }
 )
 _TO_PERSIAN_DIGITS = str.maketrans({str(i): p for i, p in enumerate(_PERSIAN_DIGITS)})
 
@@ -96,7 +98,7 @@ def casefold(text: str, lang: str | None = None) -> str:
 
 
 def split_apostrophe_suffix(text: str) -> str:
-    """"Bornova'da" → "Bornova da": an inflectional suffix after an apostrophe is split off.
+    """ "Bornova'da" → "Bornova da": an inflectional suffix after an apostrophe is split off.
 
     Turkish writes suffixes of proper names after an apostrophe (straight or curly);
     splitting lets "Bornova'da" match the watch term "Bornova".

@@ -26,7 +26,10 @@ class Notification(models.Model):
         "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     request = models.ForeignKey(
-        "requests.Request", null=True, blank=True, on_delete=models.CASCADE,
+        "requests.Request",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     key = models.CharField(max_length=200, unique=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -53,14 +54,19 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    organisation_id=request.organisation_id, request=request,
-                    key=f"event:{event.pk}:{channel}", channel=channel, recipient=recipient,
-                    language=language, subject=subject, body=body,
+                    organisation_id=request.organisation_id,
+                    request=request,
+                    key=f"event:{event.pk}:{channel}",
+                    channel=channel,
+                    recipient=recipient,
+                    language=language,
+                    subject=subject,
+                    body=body,
                 )
         except IntegrityError:
             continue
         created.append(notification)
-        transaction.on_commit(lambda pk=notification.pk: _enqueue(pk))
+        transaction.on_commit(partial(_enqueue, notification.pk))
     return created
 
 
@@ -77,8 +83,10 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     """Send one notification if it is still due; safe to call twice (claims the row first)."""
     now = timezone.now()
     claimed = Notification.objects.filter(
-        pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-        attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now,
+        pk=notification_id,
+        status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
+        attempts__lt=MAX_ATTEMPTS,
+        next_attempt_at__lte=now,
     ).update(status=Notification.Status.SENDING, attempts=F("attempts") + 1)
     if not claimed:
         return None
@@ -86,9 +94,10 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     try:
         _send(notification)
     except Exception as exc:
-        backoff = timedelta(minutes=2 ** notification.attempts)
+        backoff = timedelta(minutes=2**notification.attempts)
         Notification.objects.filter(pk=notification.pk).update(
-            status=Notification.Status.FAILED, last_error=str(exc)[:2000],
+            status=Notification.Status.FAILED,
+            last_error=str(exc)[:2000],
             next_attempt_at=now + backoff,
         )
         log.warning("notification %s failed: %s", notification.pk, exc)
@@ -103,7 +112,8 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
 def _send(notification: Notification) -> None:
     if notification.channel == Notification.Channel.EMAIL:
         EmailMessage(
-            subject=notification.subject, body=notification.body,
+            subject=notification.subject,
+            body=notification.body,
             to=[notification.recipient],
         ).send(fail_silently=False)
         return
@@ -114,7 +124,8 @@ def notification_sweep() -> int:
     """Deliver everything due (pending after a crash, or failed and waiting to retry)."""
     due = Notification.objects.filter(
         status__in=[Notification.Status.PENDING, Notification.Status.FAILED],
-        attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=timezone.now(),
+        attempts__lt=MAX_ATTEMPTS,
+        next_attempt_at__lte=timezone.now(),
     ).values_list("pk", flat=True)[:500]
     count = 0
     for pk in list(due):

@@ -23,7 +23,9 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("metropolitan municipality"),
@@ -33,7 +35,9 @@ class Organisation(models.Model):
         related_name="members",
     )
     code_prefix = models.CharField(
-        _("tracking code prefix"), max_length=4, blank=True,
+        _("tracking code prefix"),
+        max_length=4,
+        blank=True,
         help_text=_("Two to four letters put in front of tracking codes, e.g. BRN."),
     )
     default_language = models.CharField(
@@ -47,7 +51,8 @@ class Organisation(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     default_sla_hours = models.PositiveIntegerField(
-        _("default answer time (hours)"), default=48,
+        _("default answer time (hours)"),
+        default=48,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 365)],
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -66,7 +71,9 @@ class Directorate(models.Model):
     """A directorate (müdürlük) of an organisation: the unit that acts on requests."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="directorates",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="directorates",
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -80,7 +87,9 @@ class Directorate(models.Model):
         verbose_name_plural = _("directorates")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="directorate_code_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="directorate_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,25 +104,31 @@ class Category(models.Model):
         BUSINESS = "business", _("Working hours")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="categories",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="categories",
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=50)
     description = models.TextField(_("description"), blank=True)
     default_directorate = models.ForeignKey(
-        Directorate, on_delete=models.PROTECT, related_name="categories",
+        Directorate,
+        on_delete=models.PROTECT,
+        related_name="categories",
         verbose_name=_("default directorate"),
     )
     sla_hours = models.PositiveIntegerField(
-        _("answer time (hours)"), default=48,
+        _("answer time (hours)"),
+        default=48,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 365)],
     )
     sla_mode = models.CharField(
         _("how the time counts"), max_length=10, choices=SlaMode.choices, default=SlaMode.CALENDAR
     )
     keywords = models.TextField(
-        _("keywords"), blank=True,
+        _("keywords"),
+        blank=True,
         help_text=_("Words that point to this category, one per line (used for routing)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -143,20 +158,30 @@ class Staff(models.Model):
     """A user's membership of one organisation, with a role and (for some roles) a directorate."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff",
         verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="staff",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="staff",
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     directorate = models.ForeignKey(
-        Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Directorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("directorate"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="tr")
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="tr"
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -24,8 +24,13 @@ def organisation_create(
     **extra: Any,
 ) -> Organisation:
     org = Organisation.objects.create(
-        name=name, slug=slug, kind=kind, parent=parent, code_prefix=code_prefix.upper(),
-        default_language=default_language, **extra,
+        name=name,
+        slug=slug,
+        kind=kind,
+        parent=parent,
+        code_prefix=code_prefix.upper(),
+        default_language=default_language,
+        **extra,
     )
     org.full_clean()
     audit(action="organisation.create", target=org, organisation=org, actor=actor)
@@ -57,8 +62,12 @@ def category_create(
     if default_directorate.organisation_id != organisation.pk:
         raise ValueError("The default directorate belongs to another organisation.")
     category = Category.objects.create(
-        organisation=organisation, name=name, code=code, default_directorate=default_directorate,
-        sla_hours=sla_hours, keywords=keywords,
+        organisation=organisation,
+        name=name,
+        code=code,
+        default_directorate=default_directorate,
+        sla_hours=sla_hours,
+        keywords=keywords,
     )
     audit(action="category.create", target=category, actor=actor)
     return category
@@ -90,8 +99,11 @@ def staff_create(
     if directorate is not None and directorate.organisation_id != organisation.pk:
         raise ValueError("The directorate belongs to another organisation.")
     user = get_user_model().objects.create_user(
-        username=username, password=password, email=email,
-        first_name=first_name, last_name=last_name,
+        username=username,
+        password=password,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
     )
     staff = Staff.objects.create(
         user=user, organisation=organisation, role=role, directorate=directorate, language=language

@@ -63,8 +63,15 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = frozenset(
-    {State.RECEIVED, State.TRIAGED, State.ASSIGNED, State.IN_PROGRESS, State.WAITING,
-     State.REOPENED, State.TRANSFERRED}
+    {
+        State.RECEIVED,
+        State.TRIAGED,
+        State.ASSIGNED,
+        State.IN_PROGRESS,
+        State.WAITING,
+        State.REOPENED,
+        State.TRANSFERRED,
+    }
 )
 FINISHED_STATES = frozenset({State.ANSWERED, State.CLOSED, State.MERGED, State.REJECTED})
 
@@ -85,16 +92,28 @@ class Request(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REQUEST)
     category = models.ForeignKey(
-        "organizations.Category", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="requests", verbose_name=_("category"),
+        "organizations.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("category"),
     )
     directorate = models.ForeignKey(
-        "organizations.Directorate", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="requests", verbose_name=_("directorate"),
+        "organizations.Directorate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("directorate"),
     )
     assignee = models.ForeignKey(
-        "organizations.Staff", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_requests", verbose_name=_("assignee"),
+        "organizations.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     state = models.CharField(
@@ -114,7 +133,10 @@ class Request(models.Model):
     neighbourhood = models.CharField(_("neighbourhood"), max_length=120, blank=True, db_index=True)
 
     citizen = models.ForeignKey(
-        "citizens.Citizen", null=True, blank=True, on_delete=models.SET_NULL,
+        "citizens.Citizen",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="requests",
     )
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
@@ -143,7 +165,8 @@ class Request(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "idempotency_key"], name="request_idempotency_unique",
+                fields=["organisation", "idempotency_key"],
+                name="request_idempotency_unique",
                 condition=models.Q(idempotency_key__isnull=False),
             ),
         ]

@@ -40,7 +40,7 @@ SORTS = {
 def request_visible(*, staff: Staff) -> QuerySet[Request]:
     qs = Request.objects.filter(organisation_id=staff.organisation_id)
     if staff.role == Role.DIRECTORATE_STAFF:
-        qs = qs.filter(directorate_id=staff.directorate_id)
+        qs = qs.filter(directorate_id=staff.directorate_id or -1)
     return qs
 
 
@@ -92,9 +92,18 @@ def request_get(*, staff: Staff, tracking_code: str) -> Request:
     """The request with this code if the asker may see it; 404 otherwise (no hint it exists)."""
     code = normalise_tracking_code(tracking_code)
     try:
-        return request_visible(staff=staff).select_related(
-            "category", "directorate", "assignee__user", "organisation", "citizen", "merged_into"
-        ).get(tracking_code=code)
+        return (
+            request_visible(staff=staff)
+            .select_related(
+                "category",
+                "directorate",
+                "assignee__user",
+                "organisation",
+                "citizen",
+                "merged_into",
+            )
+            .get(tracking_code=code)
+        )
     except Request.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -107,8 +116,11 @@ def request_timeline(*, staff: Staff, request: Request) -> QuerySet[RequestEvent
 
 def request_neighbourhoods(*, staff: Staff) -> list[str]:
     return list(
-        request_visible(staff=staff).exclude(neighbourhood="").order_by("neighbourhood")
-        .values_list("neighbourhood", flat=True).distinct()[:500]
+        request_visible(staff=staff)
+        .exclude(neighbourhood="")
+        .order_by("neighbourhood")
+        .values_list("neighbourhood", flat=True)
+        .distinct()[:500]
     )
 
 
@@ -127,8 +139,10 @@ def citizen_earlier_requests(*, staff: Staff, request: Request, limit: int = 10)
     if request.citizen_id is None:
         return []
     return list(
-        request_visible(staff=staff).filter(citizen_id=request.citizen_id)
-        .exclude(pk=request.pk).order_by("-created_at")[:limit]
+        request_visible(staff=staff)
+        .filter(citizen_id=request.citizen_id)
+        .exclude(pk=request.pk)
+        .order_by("-created_at")[:limit]
     )
 
 
@@ -150,7 +164,8 @@ def public_request_lookup(*, tracking_code: str) -> PublicView | None:
     code = normalise_tracking_code(tracking_code)
     request = (
         Request.objects.select_related("organisation", "category", "directorate", "merged_into")
-        .filter(tracking_code=code).first()
+        .filter(tracking_code=code)
+        .first()
     )
     if request is None:
         return None
@@ -158,14 +173,16 @@ def public_request_lookup(*, tracking_code: str) -> PublicView | None:
     for event in request.events.filter(is_public=True).order_by("created_at", "id"):
         action = (event.data or {}).get("action", "")
         show_text = event.type in PUBLIC_TEXT_EVENTS or action in PUBLIC_TEXT_ACTIONS
-        events.append({
-            "at": event.created_at,
-            "type": event.type,
-            "label": event.get_type_display(),
-            "to_state": event.to_state,
-            "text": event.text if show_text else "",
-            "directorate": (event.data or {}).get("to_directorate")
-            or (event.data or {}).get("directorate", ""),
-            "competent_body": (event.data or {}).get("competent_body", ""),
-        })
+        events.append(
+            {
+                "at": event.created_at,
+                "type": event.type,
+                "label": event.get_type_display(),
+                "to_state": event.to_state,
+                "text": event.text if show_text else "",
+                "directorate": (event.data or {}).get("to_directorate")
+                or (event.data or {}).get("directorate", ""),
+                "competent_body": (event.data or {}).get("competent_body", ""),
+            }
+        )
     return PublicView(request=request, events=events)

@@ -38,7 +38,9 @@ from kent360.requests.models import (
 from kent360.requests.sla import compute_due_at
 
 # Events the citizen hears about (and sees on the tracking page).
-PUBLIC_ACTIONS = frozenset({"wait", "assign", "answer", "close", "reopen", "reject", "merge", "transfer"})
+PUBLIC_ACTIONS = frozenset(
+    {"wait", "assign", "answer", "close", "reopen", "reject", "merge", "transfer"}
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,15 @@ def _event(
 
 
 def _search_text(request: Request) -> str:
-    parts = [request.tracking_code, request.subject, request.text, request.address,
-             request.neighbourhood, request.contact_name, request.external_ref]
+    parts = [
+        request.tracking_code,
+        request.subject,
+        request.text,
+        request.address,
+        request.neighbourhood,
+        request.contact_name,
+        request.external_ref,
+    ]
     return search_key(" ".join(p for p in parts if p), request.language)
 
 
@@ -139,8 +148,15 @@ def request_create(
         raise DomainError(_("You cannot register requests for another organisation."))
     if actor is not None and not permissions.can_create(actor):
         raise DomainError(_("Your role cannot register requests."), code="not_allowed")
-    _validate_create(kind=kind, channel=channel, subject=subject, text=text, priority=priority,
-                     latitude=latitude, longitude=longitude)
+    _validate_create(
+        kind=kind,
+        channel=channel,
+        subject=subject,
+        text=text,
+        priority=priority,
+        latitude=latitude,
+        longitude=longitude,
+    )
     _check_org(organisation, category, "category")
     _check_org(organisation, directorate, "directorate")
     if category is not None and not category.is_active:
@@ -149,14 +165,28 @@ def request_create(
         with transaction.atomic():
             return CreateResult(
                 _request_insert(
-                    organisation=organisation, actor=actor, channel=channel, subject=subject,
-                    text=text, kind=kind, category=category, directorate=directorate,
-                    priority=priority, language=language, latitude=latitude,
-                    longitude=longitude, address=address, neighbourhood=neighbourhood,
-                    contact_name=contact_name, contact_phone=contact_phone,
-                    contact_email=contact_email, national_id=national_id,
-                    external_ref=external_ref, idempotency_key=idempotency_key or None,
-                    created_at=created_at or timezone.now(), notify=notify,
+                    organisation=organisation,
+                    actor=actor,
+                    channel=channel,
+                    subject=subject,
+                    text=text,
+                    kind=kind,
+                    category=category,
+                    directorate=directorate,
+                    priority=priority,
+                    language=language,
+                    latitude=latitude,
+                    longitude=longitude,
+                    address=address,
+                    neighbourhood=neighbourhood,
+                    contact_name=contact_name,
+                    contact_phone=contact_phone,
+                    contact_email=contact_email,
+                    national_id=national_id,
+                    external_ref=external_ref,
+                    idempotency_key=idempotency_key or None,
+                    created_at=created_at or timezone.now(),
+                    notify=notify,
                     actor_label=actor_label,
                 ),
                 True,
@@ -173,8 +203,14 @@ def request_create(
 
 
 def _validate_create(
-    *, kind: str, channel: str, subject: str, text: str, priority: int,
-    latitude: float | None, longitude: float | None,
+    *,
+    kind: str,
+    channel: str,
+    subject: str,
+    text: str,
+    priority: int,
+    latitude: float | None,
+    longitude: float | None,
 ) -> None:
     errors: dict[str, str] = {}
     if kind not in Kind.values:
@@ -200,13 +236,24 @@ def _validate_create(
 
 
 def _request_insert(
-    *, organisation: Organisation, actor: Staff | None, category: Category | None,
-    directorate: Directorate | None, created_at: datetime, notify: bool,
-    national_id: str, actor_label: str, **fields: Any,
+    *,
+    organisation: Organisation,
+    actor: Staff | None,
+    category: Category | None,
+    directorate: Directorate | None,
+    created_at: datetime,
+    notify: bool,
+    national_id: str,
+    actor_label: str,
+    **fields: Any,
 ) -> Request:
     citizen = citizen_match_or_create(
-        organisation=organisation, name=fields["contact_name"], phone=fields["contact_phone"],
-        email=fields["contact_email"], national_id=national_id, language=fields["language"],
+        organisation=organisation,
+        name=fields["contact_name"],
+        phone=fields["contact_phone"],
+        email=fields["contact_email"],
+        national_id=national_id,
+        language=fields["language"],
         actor=actor,
     )
     request = Request(
@@ -228,8 +275,13 @@ def _request_insert(
     request.search_text = _search_text(request)
     request.save()
     event = _event(
-        request, EventType.CREATED, actor=actor, to_state=State.RECEIVED, is_public=True,
-        data={"channel": request.channel}, at=created_at,
+        request,
+        EventType.CREATED,
+        actor=actor,
+        to_state=State.RECEIVED,
+        is_public=True,
+        data={"channel": request.channel},
+        at=created_at,
         actor_label=actor_label or _actor_label(actor, str(Channel(request.channel).label)),
     )
     if notify:
@@ -242,9 +294,16 @@ def _locked(request: Request) -> Request:
 
 
 def _transition(
-    request: Request, actor: Staff | None, action: str, *, text: str = "",
-    data: dict[str, Any] | None = None, system: bool = False, notify: bool = True,
-    event_type: str = EventType.STATE, at: datetime | None = None,
+    request: Request,
+    actor: Staff | None,
+    action: str,
+    *,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+    system: bool = False,
+    notify: bool = True,
+    event_type: str = EventType.STATE,
+    at: datetime | None = None,
 ) -> RequestEvent:
     spec = workflow.ACTIONS[action]
     if not system:
@@ -252,10 +311,13 @@ def _transition(
     if request.state not in spec.sources:
         possible = ", ".join(str(a.label) for a in workflow.allowed_actions(request.state)) or "—"
         raise InvalidTransition(
-            _('A request that is "%(state)s" cannot be %(action)s. Possible now: %(possible)s.')
+            _(
+                '"%(action)s" is not possible while the request is "%(state)s". '
+                "Possible now: %(possible)s."
+            )
             % {
                 "state": workflow.state_label(request.state),
-                "action": str(spec.label).lower(),
+                "action": str(spec.label),
                 "possible": possible,
             }
         )
@@ -270,8 +332,15 @@ def _transition(
         request.closed_at = None
     request.save()
     event = _event(
-        request, event_type, actor=actor, text=text, from_state=from_state, to_state=spec.target,
-        data={"action": action, **(data or {})}, is_public=action in PUBLIC_ACTIONS, at=now,
+        request,
+        event_type,
+        actor=actor,
+        text=text,
+        from_state=from_state,
+        to_state=spec.target,
+        data={"action": action, **(data or {})},
+        is_public=action in PUBLIC_ACTIONS,
+        at=now,
     )
     if notify and action in PUBLIC_ACTIONS:
         _notify(request, event)
@@ -280,8 +349,12 @@ def _transition(
 
 @transaction.atomic
 def request_triage(
-    *, request: Request, actor: Staff, category: Category | None = None,
-    directorate: Directorate | None = None, note: str = "",
+    *,
+    request: Request,
+    actor: Staff,
+    category: Category | None = None,
+    directorate: Directorate | None = None,
+    note: str = "",
 ) -> Request:
     """Look at a new request and decide its category and directorate."""
     request = _locked(request)
@@ -304,25 +377,28 @@ def request_triage(
 
 @transaction.atomic
 def request_assign(
-    *, request: Request, actor: Staff, assignee: Staff | None = None,
-    directorate: Directorate | None = None, note: str = "",
+    *,
+    request: Request,
+    actor: Staff,
+    assignee: Staff | None = None,
+    directorate: Directorate | None = None,
+    note: str = "",
 ) -> Request:
     """Give the request to a directorate (and optionally a person in it)."""
     request = _locked(request)
     _check_org(request.organisation, directorate, "directorate")
     if assignee is not None and assignee.organisation_id != request.organisation_id:
         raise DomainError(_("The assignee belongs to another organisation."))
-    target_dir = directorate or (assignee.directorate if assignee and assignee.directorate else None)
+    target_dir = directorate or (
+        assignee.directorate if assignee and assignee.directorate else None
+    )
     target_dir = target_dir or request.directorate
     if target_dir is None:
         raise DomainError(_("Choose a directorate to assign the request to."))
-    if (
-        actor.role == Role.DIRECTORATE_STAFF
-        and assignee is not None
-        and assignee.pk != actor.pk
-    ):
-        raise DomainError(_("Directorate staff can only take a request themselves."),
-                          code="not_allowed")
+    if actor.role == Role.DIRECTORATE_STAFF and assignee is not None and assignee.pk != actor.pk:
+        raise DomainError(
+            _("Directorate staff can only take a request themselves."), code="not_allowed"
+        )
     if assignee is not None and assignee.directorate_id not in (None, target_dir.pk):
         raise DomainError(_("The assignee does not work in that directorate."))
     # Permission is judged on the request as it stands, before it moves.
@@ -330,10 +406,18 @@ def request_assign(
     request.directorate = target_dir
     request.assignee = assignee
     _transition(
-        request, actor, "assign", text=note, event_type=EventType.ASSIGNED, system=True,
-        data={"directorate": target_dir.name, "directorate_id": target_dir.pk,
-              "assignee": assignee.display_name if assignee else "",
-              "assignee_id": assignee.pk if assignee else None},
+        request,
+        actor,
+        "assign",
+        text=note,
+        event_type=EventType.ASSIGNED,
+        system=True,
+        data={
+            "directorate": target_dir.name,
+            "directorate_id": target_dir.pk,
+            "assignee": assignee.display_name if assignee else "",
+            "assignee_id": assignee.pk if assignee else None,
+        },
     )
     return request
 
@@ -363,8 +447,13 @@ def request_answer(*, request: Request, actor: Staff, answer: str) -> Request:
     if not answer.strip():
         raise DomainError(_("The answer cannot be empty."))
     request = _locked(request)
-    _transition(request, actor, "answer", text=answer.strip(),
-                data={"within_sla": bool(request.due_at and timezone.now() <= request.due_at)})
+    _transition(
+        request,
+        actor,
+        "answer",
+        text=answer.strip(),
+        data={"within_sla": bool(request.due_at and timezone.now() <= request.due_at)},
+    )
     return request
 
 
@@ -407,11 +496,18 @@ def request_transfer(
     request.directorate = directorate
     request.assignee = None
     _transition(
-        request, actor, "transfer", text=reason.strip(), event_type=EventType.TRANSFERRED,
+        request,
+        actor,
+        "transfer",
+        text=reason.strip(),
+        event_type=EventType.TRANSFERRED,
         system=True,
-        data={"from_directorate": previous.name if previous else "",
-              "from_directorate_id": previous.pk if previous else None,
-              "to_directorate": directorate.name, "to_directorate_id": directorate.pk},
+        data={
+            "from_directorate": previous.name if previous else "",
+            "from_directorate_id": previous.pk if previous else None,
+            "to_directorate": directorate.name,
+            "to_directorate_id": directorate.pk,
+        },
     )
     return request
 
@@ -427,18 +523,26 @@ def request_merge(*, request: Request, actor: Staff, into: Request, note: str = 
     if into.state == State.MERGED:
         raise DomainError(_("That request is itself merged; merge into its original instead."))
     request.merged_into = into
-    _transition(request, actor, "merge", text=note, event_type=EventType.MERGED,
-                data={"into": into.tracking_code})
-    _event(into, EventType.MERGED, actor=actor,
-           text=_("%(code)s was merged into this request.") % {"code": request.tracking_code},
-           data={"from": request.tracking_code})
+    _transition(
+        request,
+        actor,
+        "merge",
+        text=note,
+        event_type=EventType.MERGED,
+        data={"into": into.tracking_code},
+    )
+    _event(
+        into,
+        EventType.MERGED,
+        actor=actor,
+        text=_("%(code)s was merged into this request.") % {"code": request.tracking_code},
+        data={"from": request.tracking_code},
+    )
     return request
 
 
 @transaction.atomic
-def request_reject(
-    *, request: Request, actor: Staff, reason: str, competent_body: str
-) -> Request:
+def request_reject(*, request: Request, actor: Staff, reason: str, competent_body: str) -> Request:
     """Refuse a request that is not the municipality's to answer, naming who is competent."""
     if not competent_body.strip():
         raise DomainError(_("Name the body that is competent for this request."))
@@ -446,8 +550,13 @@ def request_reject(
         raise DomainError(_("Give the reason for the rejection."))
     request = _locked(request)
     request.rejected_competent_body = competent_body.strip()
-    _transition(request, actor, "reject", text=reason.strip(),
-                data={"competent_body": competent_body.strip()})
+    _transition(
+        request,
+        actor,
+        "reject",
+        text=reason.strip(),
+        data={"competent_body": competent_body.strip()},
+    )
     return request
 
 
@@ -507,14 +616,23 @@ def request_update(*, request: Request, actor: Staff, **changes: Any) -> Request
 
 
 ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/heic",
+    "image/heif",
+    "image/webp",
+    "application/pdf",
     "text/plain",
 }
 
 
 @transaction.atomic
 def request_attach(
-    *, request: Request, actor: Staff | None, upload: UploadedFile, is_public: bool = False,
+    *,
+    request: Request,
+    actor: Staff | None,
+    upload: UploadedFile,
+    is_public: bool = False,
     system: bool = False,
 ) -> Attachment:
     """Store a file with the request under a random name; its type is checked by content."""
@@ -529,17 +647,26 @@ def request_attach(
     upload.seek(0)
     content_type = sniff_content_type(head, upload.name or "")
     if content_type not in ALLOWED_ATTACHMENT_TYPES:
-        raise DomainError(_("This type of file is not accepted: photos (JPEG, PNG, HEIC), "
-                            "PDF and plain text are."))
+        raise DomainError(
+            _(
+                "This type of file is not accepted: photos (JPEG, PNG, HEIC), "
+                "PDF and plain text are."
+            )
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
     attachment = Attachment(
-        request=request, organisation_id=request.organisation_id, original_name=name,
-        content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
-        is_public=is_public, uploaded_by=actor,
+        request=request,
+        organisation_id=request.organisation_id,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        is_public=is_public,
+        uploaded_by=actor,
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+
+from kent360.organizations import selectors
+from kent360.organizations.models import Category, Directorate
+from kent360.requests.api.views import api_staff
+
+
+class DirectorateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Directorate
+        fields = ["code", "name", "email", "phone", "is_active"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    default_directorate: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Category
+        fields = [
+            "code",
+            "name",
+            "description",
+            "default_directorate",
+            "sla_hours",
+            "sla_mode",
+            "is_active",
+        ]
+
+
+class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DirectorateSerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Directorate]:
+        return selectors.directorate_list(staff=api_staff(self.request))
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategorySerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return selectors.category_list(staff=api_staff(self.request))

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kent360.organizations.models import Category, Directorate, Staff
+from kent360.requests.models import Channel, Kind, Priority, State
+
+
+class StaffScopedForm(forms.Form):
+    """A form whose choices come only from the asking staff member's organisation."""
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        org = staff.organisation_id
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                model = field.queryset.model if field.queryset is not None else None
+                if model is Category:
+                    field.queryset = Category.objects.filter(organisation_id=org, is_active=True)
+                elif model is Directorate:
+                    field.queryset = Directorate.objects.filter(organisation_id=org, is_active=True)
+                elif model is Staff:
+                    field.queryset = Staff.objects.filter(
+                        organisation_id=org, is_active=True
+                    ).select_related("user", "directorate")
+
+
+class DeskEntryForm(StaffScopedForm):
+    """The desk / call-centre quick entry: every field reachable with Tab, submit with Enter."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (Channel.DESK, Channel.DESK.label),
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.PETITION, Channel.PETITION.label),
+            (Channel.FIELD, Channel.FIELD.label),
+            (Channel.EMAIL, Channel.EMAIL.label),
+            (Channel.SOCIAL, Channel.SOCIAL.label),
+        ],
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.REQUEST)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+    contact_name = forms.CharField(label=_("Citizen's name"), max_length=200, required=False)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    contact_email = forms.EmailField(label=_("E-mail"), required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=120, required=False)
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    language = forms.ChoiceField(
+        label=_("Citizen's language"),
+        choices=[("tr", _("Turkish")), ("en", _("English")), ("fa", _("Persian"))],
+        initial="tr",
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, staff=staff, **kwargs)
+        self.fields["channel"].widget.attrs["autofocus"] = True
+
+
+class InboxFilterForm(StaffScopedForm):
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), ("open", _("All open")), *State.choices],
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    directorate = forms.ModelChoiceField(
+        label=_("Directorate"),
+        queryset=Directorate.objects.none(),
+        required=False,
+        empty_label=_("All directorates"),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
+    )
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("-created", _("Newest")),
+            ("created", _("Oldest")),
+            ("due", _("Due soonest")),
+            ("-priority", _("Highest priority")),
+            ("-updated", _("Recently changed")),
+        ],
+    )
+
+
+class AssignForm(StaffScopedForm):
+    directorate = forms.ModelChoiceField(
+        label=_("Directorate"), queryset=Directorate.objects.none(), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Person"), queryset=Staff.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class TriageForm(StaffScopedForm):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
+    directorate = forms.ModelChoiceField(
+        label=_("Directorate"), queryset=Directorate.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(StaffScopedForm):
+    directorate = forms.ModelChoiceField(
+        label=_("To directorate"), queryset=Directorate.objects.none()
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(forms.Form):
+    competent_body = forms.CharField(label=_("Competent body"), max_length=300)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Tracking code of the original request"), max_length=20)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
