@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
+from kent360.core.registry import nav_for
+
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     staff = getattr(request, "staff", None)
@@ -15,4 +17,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "LANGUAGE_DIR": "rtl" if get_language_bidi() else "ltr",
         "KENT360_LANGUAGES": settings.LANGUAGES,
         "MAP_TILE_URL": settings.KENT360_MAP_TILE_URL,
+        "NAV_ITEMS": nav_for(staff),
     }

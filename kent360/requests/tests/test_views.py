@@ -3,10 +3,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from kent360.conftest import login
 from kent360.organizations.models import Role
 from kent360.requests import services
 from kent360.requests.models import Request, State
+from kent360.testing import login
 
 
 def test_inbox_lists_filters_and_searches(client, world, make_request):

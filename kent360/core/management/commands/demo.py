@@ -30,15 +30,7 @@ class Command(BaseCommand):
 
 
 def _extra_hooks() -> list[Any]:
-    """Other apps' demo data (media, press …) when those apps are installed."""
-    from django.apps import apps
-    from django.utils.module_loading import import_string
+    """Other apps' demo data (media, press …): each app's ``demo.load_demo``."""
+    from kent360.core.registry import demo_loaders
 
-    hooks = []
-    for label, path in [("media", "kent360.media.demo.load_media_demo_all")]:
-        if apps.is_installed(f"kent360.{label}"):
-            try:
-                hooks.append(import_string(path))
-            except ImportError:
-                continue
-    return hooks
+    return demo_loaders()

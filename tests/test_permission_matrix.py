@@ -1,0 +1,191 @@
+"""The permission matrix, generated from the URL conf.
+
+Every named URL is visited by anonymous users and by staff of every role of the owning
+organisation, of another directorate and of another organisation. A new URL that is not
+classified here makes this test fail, so nothing is added without being checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from kent360.organizations.models import Role
+
+# Names anonymous users may open (citizen pages, sign-in, machine endpoints).
+PUBLIC = {
+    "home",
+    "login",
+    "logout",
+    "set_language",
+    "track",
+    "track_code",
+    "health",
+    "schema",
+    "api-docs",
+}
+# Namespaces not covered here (Django admin has its own staff check; tested separately).
+SKIP_NAMESPACES = {"admin"}
+# Sample values for routes whose object is not a request (by URL-name prefix).
+OVERRIDES: dict[str, dict[str, str]] = {
+    "directorate": {"code": "only-first"},
+    "category": {"code": "only-first"},
+}
+REQUEST_ROUTES = ("requests:", "request-")
+
+
+def walk(
+    resolver: URLResolver | None = None,
+    prefix: str = "",
+    ns: str = "",
+) -> Iterator[tuple[str, str, URLPattern]]:
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            sub_ns = ns
+            if p.namespace:
+                sub_ns = f"{ns}:{p.namespace}" if ns else p.namespace
+            if sub_ns.split(":")[0] in SKIP_NAMESPACES:
+                continue
+            yield from walk(p, prefix + str(p.pattern), sub_ns)
+        elif p.name:
+            yield (f"{ns}:{p.name}" if ns else p.name), prefix + str(p.pattern), p
+
+
+def build(route: str, values: dict[str, str]) -> str | None:
+    import re
+
+    out = route.replace("^", "").replace("$", "")
+    if "(?P<format>" in out or "\\.(?P" in out:
+        return None  # DRF's format-suffix variants duplicate the plain route
+    # regex routes (DRF routers): (?P<name>pattern) → value
+    for name in re.findall(r"\(\?P<(\w+)>", out):
+        if name not in values:
+            raise AssertionError(f"route {route!r}: add a sample value for <{name}>")
+        out = re.sub(rf"\(\?P<{name}>[^)]*\)", values[name], out)
+    for name in re.findall(r"<(?:\w+:)?(\w+)>", out):
+        if name not in values:
+            raise AssertionError(f"route {route!r}: add a sample value for <{name}>")
+        out = re.sub(rf"<(?:\w+:)?{name}>", values[name], out)
+    return "/" + out
+
+
+@pytest.fixture
+def sample(world, make_request):
+    from kent360.organizations import services as org_services
+
+    r = make_request()  # a Fen İşleri request of the first organisation
+    only = org_services.directorate_create(organisation=world.org, name="Zabıta", code="only-first")
+    org_services.category_create(
+        organisation=world.org, name="Gürültü", code="only-first", default_directorate=only
+    )
+    return {
+        "code": r.tracking_code,
+        "tracking_code": r.tracking_code,
+        "action": "note",
+        "pk": "1",
+        "id": "1",
+        "request": r,
+    }
+
+
+def test_every_url_is_classified_and_isolated(world, sample, client):
+    from kent360.testing import login
+
+    checked = 0
+    for name, route, _pattern in walk():
+        values = {k: v for k, v in sample.items() if isinstance(v, str)}
+        values.update(OVERRIDES.get(name.split("-")[0], {}))
+        url = build(route, values)
+        if url is None:
+            continue
+        checked += 1
+        is_api = url.startswith("/api/v1/")
+        has_object = "<" in route or "(?P<" in route
+        # anonymous
+        client.logout()
+        anon = APIClient().get(url) if is_api else client.get(url)
+        if name in PUBLIC:
+            assert anon.status_code < 500, (name, anon.status_code)
+        elif is_api:
+            assert anon.status_code in (401, 403), (name, anon.status_code)
+        else:
+            assert anon.status_code in (302, 403, 405), (name, anon.status_code)
+            if anon.status_code == 302:
+                assert "/login/" in anon["Location"], name
+        if name in PUBLIC:
+            continue
+        # another organisation's staff, every role: nothing of the first organisation
+        for role, staff in world.other_staff.items():
+            if is_api:
+                api = APIClient()
+                api.force_authenticate(staff.user)
+                response = api.get(url)
+            else:
+                login(client, staff)
+                response = client.get(url)
+            if has_object:
+                assert response.status_code in (403, 404, 405), (name, role, response.status_code)
+            else:
+                assert sample["code"] not in response.content.decode(), (name, role)
+        # staff of another directorate of the same organisation: not this Fen request
+        login(client, world.staff["temizlik_staff"])
+        is_request_route = name.startswith(REQUEST_ROUTES)
+        if has_object and is_request_route:
+            if is_api:
+                api = APIClient()
+                api.force_authenticate(world.staff["temizlik_staff"].user)
+                response = api.get(url)
+            else:
+                response = client.get(url)
+            assert response.status_code in (403, 404, 405), (name, response.status_code)
+        # every role of the owning organisation gets an answer, never a server error
+        for role, staff in world.staff.items():
+            if is_api:
+                api = APIClient()
+                api.force_authenticate(staff.user)
+                response = api.get(url)
+            else:
+                login(client, staff)
+                response = client.get(url)
+            assert response.status_code < 500, (name, role, response.status_code)
+            if role in (Role.PR_MANAGER, Role.ORG_ADMIN) and has_object:
+                assert response.status_code in (200, 405), (name, role, response.status_code)
+    assert checked >= 10
+
+
+def test_write_actions_of_another_organisation_are_refused(world, sample, client):
+    from kent360.testing import login
+
+    r = sample["request"]
+    for role, staff in world.other_staff.items():
+        login(client, staff)
+        for action in [
+            "assign",
+            "start",
+            "answer",
+            "note",
+            "reply",
+            "close",
+            "reject",
+            "transfer",
+            "merge",
+            "reopen",
+            "triage",
+            "wait",
+        ]:
+            response = client.post(
+                f"/requests/{r.tracking_code}/{action}/",
+                {
+                    "text": "x",
+                    "reason": "x",
+                    "competent_body": "x",
+                    "directorate": world.other_dir.pk,
+                },
+            )
+            assert response.status_code == 404, (role, action)
+    r.refresh_from_db()
+    assert r.state == "received" and r.events.count() == 1
