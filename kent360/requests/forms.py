@@ -9,7 +9,28 @@ from kent360.organizations.models import Category, Directorate, Staff
 from kent360.requests.models import Channel, Kind, Priority, State
 
 
-class StaffScopedForm(forms.Form):
+def style_widgets(form: forms.Form, small: bool = False) -> None:
+    """Bootstrap classes on every widget, so templates can render fields as they are."""
+    suffix = "-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", f"form-select form-select{suffix}")
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", f"form-control form-control{suffix}")
+
+
+class BootstrapForm(forms.Form):
+    small = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self, self.small)
+
+
+class StaffScopedForm(BootstrapForm):
     """A form whose choices come only from the asking staff member's organisation."""
 
     def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
@@ -70,6 +91,7 @@ class DeskEntryForm(StaffScopedForm):
 
 
 class InboxFilterForm(StaffScopedForm):
+    small = True
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(
         label=_("State"),
@@ -107,6 +129,7 @@ class InboxFilterForm(StaffScopedForm):
 
 
 class AssignForm(StaffScopedForm):
+    small = True
     directorate = forms.ModelChoiceField(
         label=_("Directorate"), queryset=Directorate.objects.none(), required=False
     )
@@ -117,6 +140,7 @@ class AssignForm(StaffScopedForm):
 
 
 class TriageForm(StaffScopedForm):
+    small = True
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False
     )
@@ -127,27 +151,28 @@ class TriageForm(StaffScopedForm):
 
 
 class TransferForm(StaffScopedForm):
+    small = True
     directorate = forms.ModelChoiceField(
         label=_("To directorate"), queryset=Directorate.objects.none()
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class TextForm(forms.Form):
+class TextForm(BootstrapForm):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RejectForm(forms.Form):
+class RejectForm(BootstrapForm):
     competent_body = forms.CharField(label=_("Competent body"), max_length=300)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(BootstrapForm):
     into = forms.CharField(label=_("Tracking code of the original request"), max_length=20)
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class TrackForm(forms.Form):
+class TrackForm(BootstrapForm):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=20,

@@ -270,7 +270,10 @@ def _progress(
 ) -> None:
     """Move a sample request along its life, older ones further, then space out the events."""
     age_days = (now - request.created_at).total_seconds() / 86400
-    stage = min(6, int(rng.random() * (2 + age_days / 6)))
+    # Older requests are mostly answered and closed; a tail stays open as a real backlog.
+    stage = min(6, int(age_days / 1.2 + rng.random() * 3))
+    if rng.random() < 0.07:
+        stage = min(stage, rng.randint(0, 3))
     agent, pr = staff["masa"], staff["pr"]
     if stage == 0:
         return

@@ -115,6 +115,16 @@ STATE_CSS = {
 
 
 @register.filter
+def state_label(state: str) -> str:
+    from kent360.requests.models import State
+
+    try:
+        return str(State(state).label)
+    except ValueError:
+        return state
+
+
+@register.filter
 def state_css(state: str) -> str:
     return STATE_CSS.get(state, "secondary")
 
