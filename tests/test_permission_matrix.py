@@ -74,20 +74,33 @@ def build(route: str, values: dict[str, str]) -> str | None:
 
 
 @pytest.fixture
-def sample(world, make_request):
+def sample(world, make_request, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from kent360.organizations import services as org_services
+    from kent360.requests.services import request_attach
+
+    settings.MEDIA_ROOT = tmp_path
 
     r = make_request()  # a Fen İşleri request of the first organisation
     only = org_services.directorate_create(organisation=world.org, name="Zabıta", code="only-first")
     org_services.category_create(
         organisation=world.org, name="Gürültü", code="only-first", default_directorate=only
     )
+    att = request_attach(
+        request=r,
+        actor=None,
+        system=True,
+        upload=SimpleUploadedFile(
+            "a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, content_type="image/png"
+        ),
+    )
     return {
         "code": r.tracking_code,
         "tracking_code": r.tracking_code,
         "action": "note",
-        "pk": "1",
-        "id": "1",
+        "pk": str(att.pk),
+        "id": str(att.pk),
         "request": r,
     }
 
@@ -161,6 +174,7 @@ def test_write_actions_of_another_organisation_are_refused(world, sample, client
     from kent360.testing import login
 
     r = sample["request"]
+    events_before = r.events.count()
     for role, staff in world.other_staff.items():
         login(client, staff)
         for action in [
@@ -188,4 +202,4 @@ def test_write_actions_of_another_organisation_are_refused(world, sample, client
             )
             assert response.status_code == 404, (role, action)
     r.refresh_from_db()
-    assert r.state == "received" and r.events.count() == 1
+    assert r.state == "received" and r.events.count() == events_before

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -149,6 +149,13 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             services.request_wait(request=obj, actor=staff, question=post.get("text", ""))
         elif action == "reopen":
             services.request_reopen(request=obj, actor=staff, reason=post.get("text", ""))
+        elif action == "attach":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise DomainError(_("Choose a file to attach."))
+            services.request_attach(
+                request=obj, actor=staff, upload=upload, is_public=post.get("public") == "on"
+            )
         elif action in ("start", "close"):
             services.request_apply_action(
                 request=obj, actor=staff, action=action, note=post.get("text", "")
@@ -160,6 +167,26 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("requests:detail", code=obj.tracking_code)
+
+
+@staff_required
+def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Download an attachment; only staff who may see the request may see its files."""
+    obj = selectors.request_get(staff=_staff(request), tracking_code=code)
+    att = obj.attachments.filter(pk=pk).first()
+    if att is None:
+        raise Http404
+    response = FileResponse(
+        att.file.open("rb"),
+        content_type=att.content_type,
+        as_attachment=att.content_type not in INLINE_TYPES,
+        filename=att.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+INLINE_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def _first_error(form: Any) -> str:

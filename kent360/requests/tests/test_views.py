@@ -156,3 +156,31 @@ def test_user_without_organisation_gets_403(client, django_user_model, world):
     user = django_user_model.objects.create_user("stranger", password="x")
     client.force_login(user)
     assert client.get(reverse("requests:inbox")).status_code == 403
+
+
+def test_attachments_are_checked_by_content_and_scoped(
+    client, world, make_request, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    r = make_request()
+    login(client, world.staff[Role.AGENT])
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    fake = SimpleUploadedFile(
+        "../../etc/photo.png", b"MZ\x90\x00 not an image", content_type="image/png"
+    )
+    response = client.post(
+        reverse("requests:act", args=[r.tracking_code, "attach"]), {"file": fake}, follow=True
+    )
+    assert "alert-danger" in response.content.decode()
+    assert r.attachments.count() == 0
+    good = SimpleUploadedFile("../../çukur fotoğrafı.png", png, content_type="image/png")
+    client.post(reverse("requests:act", args=[r.tracking_code, "attach"]), {"file": good})
+    att = r.attachments.get()
+    assert att.original_name == "çukur fotoğrafı.png" and att.content_type == "image/png"
+    assert ".." not in att.file.name and str(tmp_path) in att.file.path
+    url = reverse("requests:attachment", args=[r.tracking_code, att.pk])
+    assert client.get(url).status_code == 200
+    login(client, world.other_staff[Role.ORG_ADMIN])
+    assert client.get(url).status_code == 404
