@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/kent360 demo
 
 lint: setup ## ruff, mypy, migrations up to date, Django checks
-	$(BIN)/ruff check kent360 benchmarks tests
+	$(BIN)/ruff check kent360 tests $(wildcard benchmarks)
 	$(BIN)/mypy kent360
 	KENT360_VAR_DIR=$$(mktemp -d) $(BIN)/kent360 makemigrations --check --dry-run
 	KENT360_VAR_DIR=$$(mktemp -d) $(BIN)/kent360 check --fail-level WARNING

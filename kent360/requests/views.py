@@ -170,7 +170,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 
 
 @staff_required
-def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """Download an attachment; only staff who may see the request may see its files."""
     obj = selectors.request_get(staff=_staff(request), tracking_code=code)
     att = obj.attachments.filter(pk=pk).first()
