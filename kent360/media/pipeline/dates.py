@@ -282,12 +282,14 @@ def _dateparser(text: str, *, lang: str | None, tz: str, now: datetime | None) -
             value = result.date_obj
             if value.tzinfo is None:
                 value = value.replace(tzinfo=_zone(tz))
-            return value.astimezone(UTC)
+            value = value.astimezone(UTC)
+            return None if value > (now or datetime.now(UTC)) + timedelta(days=1) else value
     languages = [lang] if lang in ("tr", "fa", "en") else ["tr", "en", "fa"]
     value = dateparser.parse(text[:200], languages=languages, settings=settings)  # type: ignore[arg-type]
     if value is None or value.year < MIN_YEAR:
         return None
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    return None if value > (now or datetime.now(UTC)) + timedelta(days=1) else value
 
 
 def publication_date(text: str, *, anchor: int | None = None, lang: str | None = None,

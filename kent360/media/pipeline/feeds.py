@@ -33,8 +33,9 @@ class Link:
 def parse_feed(data: bytes) -> list[Link]:
     parsed = feedparser.parse(data)
     entries = parsed.entries or []
-    if parsed.bozo and not entries:
-        raise FeedError(f"invalid feed: {parsed.get('bozo_exception')}")
+    exc = parsed.get("bozo_exception")
+    if parsed.bozo and not isinstance(exc, feedparser.CharacterEncodingOverride):
+        raise FeedError(f"invalid feed XML: {exc}")
     if not entries and not parsed.get("feed"):
         raise FeedError("not a feed")
     out = []
