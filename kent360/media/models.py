@@ -146,7 +146,13 @@ class Article(models.Model):
 
     @property
     def raw_text(self) -> str:
-        return zlib.decompress(bytes(self.raw)).decode("utf-8") if self.raw else ""
+        from kent360.media.pipeline.fetch import decode_bytes
+
+        return decode_bytes(zlib.decompress(bytes(self.raw))) if self.raw else ""
+
+    @property
+    def raw_bytes(self) -> bytes:
+        return zlib.decompress(bytes(self.raw)) if self.raw else b""
 
     @property
     def when(self):  # noqa: ANN201 - a datetime for display/ranking

@@ -154,6 +154,7 @@ def _article_save(*, organisation: Organisation, source: Source | None, url: str
     ex = result.extracted
     outlet = (source.name if source and source.kind != Source.Kind.MANUAL else "") or \
         ex.sitename or urlsplit(url).netloc or _("Upload")
+    outlet = str(outlet)
     defaults = dict(
         source=source, url=url if url.startswith("http") else "", canonical_url=ex.canonical_url[:2000],
         outlet=outlet[:200], title=ex.title[:500], text=ex.text, author=ex.author[:200],
@@ -191,7 +192,7 @@ def _queue_alerts(article_id: int) -> None:
 
 def article_reprocess(*, article: Article, now: datetime | None = None) -> Article | None:
     """Run the current pipeline again on the stored raw page (after an upgrade)."""
-    return article_ingest(organisation=article.organisation, data=article.raw_text.encode(),
+    return article_ingest(organisation=article.organisation, data=article.raw_bytes,
                           url=article.url or "", name="page.html" if article.raw_kind == "html" else "page.txt",
                           source=article.source, now=now)
 
