@@ -181,10 +181,10 @@ def pdf_fonts(pdf: bytes) -> set[str]:
     import re
     import zlib
 
-    names = set(re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([A-Za-z]+)", pdf))
+    names = set(re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([A-Za-z-]+)", pdf))
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
         try:
-            names |= set(re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([A-Za-z]+)", zlib.decompress(stream)))
+            names |= set(re.findall(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([A-Za-z-]+)", zlib.decompress(stream)))
         except zlib.error:
             continue
     return {n.decode().replace("-", "") for n in names}
