@@ -508,10 +508,11 @@ def digest_build(*, organisation: Organisation, day: date | None = None, now: da
 
 def digest_send(*, digest: Digest) -> bool:
     """E-mail the digest (HTML body, PDF attached) to the PR manager and press office, once."""
-    if digest.sent_at is not None:
-        return False
     recipients = press_recipients(digest.organisation)
     if not recipients:
+        return False
+    # Claim the digest first so two schedulers never send it twice.
+    if not Digest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
         return False
     msg = EmailMultiAlternatives(
         subject=_("Press digest %(date)s") % {"date": digest.date.isoformat()},
@@ -519,8 +520,12 @@ def digest_send(*, digest: Digest) -> bool:
     msg.attach_alternative(digest.html, "text/html")
     if digest.pdf:
         msg.attach(f"digest-{digest.date.isoformat()}.pdf", bytes(digest.pdf), "application/pdf")
-    msg.send()
-    Digest.objects.filter(pk=digest.pk).update(sent_at=timezone.now())
+    try:
+        msg.send()
+    except OSError:
+        Digest.objects.filter(pk=digest.pk).update(sent_at=None)
+        raise
+    digest.refresh_from_db(fields=["sent_at"])
     return True
 
 
