@@ -155,7 +155,7 @@ class Article(models.Model):
         return zlib.decompress(bytes(self.raw)) if self.raw else b""
 
     @property
-    def when(self):  # noqa: ANN201 - a datetime for display/ranking
+    def when(self):
         return self.published_at or self.fetched_at
 
 

@@ -42,7 +42,7 @@ from kent360.media.models import (
     WatchEntity,
 )
 from kent360.media.pipeline import grouping
-from kent360.media.pipeline.extract import ExtractionError, Extracted, extract_document
+from kent360.media.pipeline.extract import Extracted, ExtractionError, extract_document
 from kent360.media.pipeline.feeds import FeedError, listing_links, parse_feed, parse_sitemap
 from kent360.media.pipeline.fetch import Fetcher, FetchError
 from kent360.media.pipeline.mentions import Matcher, WatchTerm

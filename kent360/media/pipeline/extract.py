@@ -361,5 +361,12 @@ def extract_document(data: bytes, name: str = "", url: str | None = None, *,
     return result
 
 
-__all__ = ["ExtractionError", "Extracted", "detect_language", "extract_document",
-           "extract_html", "extract_text", "read_document"]
+__all__ = [
+    "Extracted",
+    "ExtractionError",
+    "detect_language",
+    "extract_document",
+    "extract_html",
+    "extract_text",
+    "read_document",
+]

@@ -219,7 +219,7 @@ class Fetcher:
                 raw = b"".join(chunks)
                 encoding = resp.headers.get("Content-Encoding", "").lower()
                 if encoding in ("gzip", "deflate", "br"):
-                    decoder = httpx._decoders.SUPPORTED_DECODERS[encoding]()  # noqa: SLF001
+                    decoder = httpx._decoders.SUPPORTED_DECODERS[encoding]()
                     raw = decoder.decode(raw) + decoder.flush()
                     if len(raw) > self.max_bytes:
                         raise FetchError("too large after decompression", reason="too_large")

@@ -33,11 +33,7 @@ _DROPPED = re.compile("[\u064b-\u065f\u0670\u0640\u200b\u200d\u200e\u200f\u202a-
 
 # Turkish inflectional and common derivational suffixes (with buffer letters), longest first.
 _TR_MORPHEMES = sorted(
-    """lar ler ı i u ü sı si su sü nı ni nu nü yı yi yu yü a e ya ye na ne sa se da de ta te
-    nda nde dan den tan ten ndan nden ın in un ün nın nin nun nün yın yin yun yün la le yla
-    yle ki li lı lu lü lık lik luk lük ğı ği ğu ğü ca ce ça çe m ım im um üm mız miz muz
-    müz nız niz nuz nüz ız iz uz üz dır dir dur dür tır tir tur tür ydı ydi dı di du dü
-    ta te cı ci cu cü çı çi çu çü""".split(),
+    ["lar", "ler", "ı", "i", "u", "ü", "sı", "si", "su", "sü", "nı", "ni", "nu", "nü", "yı", "yi", "yu", "yü", "a", "e", "ya", "ye", "na", "ne", "sa", "se", "da", "de", "ta", "te", "nda", "nde", "dan", "den", "tan", "ten", "ndan", "nden", "ın", "in", "un", "ün", "nın", "nin", "nun", "nün", "yın", "yin", "yun", "yün", "la", "le", "yla", "yle", "ki", "li", "lı", "lu", "lü", "lık", "lik", "luk", "lük", "ğı", "ği", "ğu", "ğü", "ca", "ce", "ça", "çe", "m", "ım", "im", "um", "üm", "mız", "miz", "muz", "müz", "nız", "niz", "nuz", "nüz", "ız", "iz", "uz", "üz", "dır", "dir", "dur", "dür", "tır", "tir", "tur", "tür", "ydı", "ydi", "dı", "di", "du", "dü", "ta", "te", "cı", "ci", "cu", "cü", "çı", "çi", "çu", "çü"],
     key=len,
     reverse=True,
 )

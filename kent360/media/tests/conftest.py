@@ -52,7 +52,7 @@ class Site:
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 site.log.append((self.path, dict(self.headers)))
                 status, headers, body = site.routes.get(self.path, (404, {}, b"not found"))
                 if headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:

@@ -10,9 +10,14 @@ import pytest
 
 from kent360.core.text import normalize_persian
 from kent360.media.pipeline import dates, grouping
-from kent360.media.pipeline.extract import ExtractionError, extract_document, extract_html, extract_text
-from kent360.media.pipeline.fetch import decode_bytes, looks_binary
+from kent360.media.pipeline.extract import (
+    ExtractionError,
+    extract_document,
+    extract_html,
+    extract_text,
+)
 from kent360.media.pipeline.feeds import FeedError, listing_links, parse_feed, parse_sitemap
+from kent360.media.pipeline.fetch import decode_bytes, looks_binary
 from kent360.media.pipeline.mentions import Matcher, WatchTerm, parse_watch_argument
 from kent360.media.pipeline.tone import tone
 

@@ -14,7 +14,14 @@ from kent360.core.errors import DomainError, InvalidTransition
 from kent360.media import services
 from kent360.media.demo import load_media_demo
 from kent360.media.models import (
-    AlertRule, Article, IngestError, RebuttalCase, RebuttalEvent, Source, Story, WatchEntity,
+    AlertRule,
+    Article,
+    IngestError,
+    RebuttalCase,
+    RebuttalEvent,
+    Source,
+    Story,
+    WatchEntity,
 )
 from kent360.media.pipeline.fetch import Fetcher, FetchError
 

@@ -9,7 +9,6 @@ go on.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ class Command(BaseCommand):
             matcher = Matcher(extra)
         tz = organisation.time_zone if organisation else None
         now = timezone.now()
-        out = sys.stdout
+        out = self.stdout
         for path in paths:
             record: dict[str, Any] = {"path": path, "url": url}
             try:
@@ -82,7 +81,7 @@ class Command(BaseCommand):
                     "mentions": [m.as_dict() for m in matcher.find(full)],
                     "tone": tone(full).label,
                 })
-            except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+            except Exception as exc:
                 record.update({"title": None, "text": None, "date": None, "author": None,
                                "language": None, "mentions": [], "tone": None,
                                "error": f"{type(exc).__name__}: {exc}"})
