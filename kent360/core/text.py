@@ -151,3 +151,64 @@ def search_key(text: str, lang: str | None = None) -> str:
 def tokens(text: str, lang: str | None = None) -> list[str]:
     """Words of the normalised text (ZWNJ-joined Persian compounds split into parts)."""
     return _WORD.findall(normalize(text, lang).replace(ZWNJ, " "))
+
+
+# --- sentences (added for media monitoring) -------------------------------------------
+
+# Abbreviations after which a full stop does not end a sentence (titles before names).
+_ABBREVIATIONS = frozenset(
+    {
+        "dr", "doç", "prof", "av", "müh", "yrd", "op", "uzm", "mr", "mrs", "ms", "st", "no",
+        "vb", "vs", "bkz", "sn", "yard", "org", "gen", "kor", "alb", "jr", "sr", "inc", "ltd",
+    }
+)
+_SENTENCE_END = re.compile(r"[.!?؟…]+[\"”’»)\]]*(?=\s|$)|\n\s*\n|\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``.
+
+    A sentence ends at ".", "!", "?", the Persian "؟" or "…" followed by a space, or at a
+    line break; a full stop after a known title abbreviation ("Dr.", "Doç.", "Prof.") or
+    after a single letter or a number ("3." in "3. Cadde") does not end it.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if match.group(0).startswith("."):
+            before = text[start : match.start()].rsplit(None, 1)
+            last = before[-1] if before else ""
+            word = last.lstrip("(\"“‘'«").lower()
+            if word in _ABBREVIATIONS or len(word) == 1 or word.isdigit():
+                continue
+        if text[start:end].strip():
+            spans.append(_trim_span(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim_span(text, start, len(text)))
+    return spans
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (see :func:`sentence_spans` for the rules)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def sentence_at(text: str, offset: int, max_chars: int = 600) -> str:
+    """The sentence that contains character ``offset``, cut to ``max_chars`` around it."""
+    for a, b in sentence_spans(text):
+        if a <= offset < b:
+            if b - a > max_chars:
+                half = max_chars // 2
+                a, b = max(a, offset - half), min(b, offset + half)
+            return text[a:b]
+    return text[max(0, offset - max_chars // 2) : offset + max_chars // 2].strip()
