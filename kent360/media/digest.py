@@ -21,15 +21,22 @@ from kent360.media.models import Article, Story
 from kent360.organizations.models import Organisation
 
 
-def digest_stories(*, organisation: Organisation, now: datetime, hours: int = 24) -> list[dict[str, Any]]:
+def digest_stories(
+    *, organisation: Organisation, now: datetime, hours: int = 24
+) -> list[dict[str, Any]]:
     since = now - timedelta(hours=hours)
     recent = Q(articles__fetched_at__gte=since, articles__fetched_at__lte=now) | Q(
-        articles__published_at__gte=since, articles__published_at__lte=now)
+        articles__published_at__gte=since, articles__published_at__lte=now
+    )
     stories = Story.objects.filter(recent, organisation=organisation).distinct()
     out = []
     for story in stories:
-        arts = list(Article.objects.filter(story=story).select_related("source")
-                    .annotate(n_mentions=Count("mentions")).order_by("published_at", "fetched_at"))
+        arts = list(
+            Article.objects.filter(story=story)
+            .select_related("source")
+            .annotate(n_mentions=Count("mentions"))
+            .order_by("published_at", "fetched_at")
+        )
         if not arts:
             continue
         mentions = Counter()
@@ -40,13 +47,18 @@ def digest_stories(*, organisation: Organisation, now: datetime, hours: int = 24
         relevance = sum(mentions.values()) + 1
         tones = Counter(a.tone for a in arts)
         lead = arts[0]
-        out.append({
-            "story": story, "articles": arts, "lead": lead,
-            "topic": mentions.most_common(1)[0][0] if mentions else _("Other"),
-            "score": reach * relevance, "tone": tones.most_common(1)[0][0],
-            "rtl": lead.language == "fa",
-            "outlets": sorted({a.outlet for a in arts}),
-        })
+        out.append(
+            {
+                "story": story,
+                "articles": arts,
+                "lead": lead,
+                "topic": mentions.most_common(1)[0][0] if mentions else _("Other"),
+                "score": reach * relevance,
+                "tone": tones.most_common(1)[0][0],
+                "rtl": lead.language == "fa",
+                "outlets": sorted({a.outlet for a in arts}),
+            }
+        )
     out.sort(key=lambda s: -s["score"])
     return out
 
@@ -57,8 +69,10 @@ def render_html(*, organisation: Organisation, now: datetime) -> str:
     for s in stories:
         topics[s["topic"]].append(s)
     ordered = sorted(topics.items(), key=lambda kv: -max(s["score"] for s in kv[1]))
-    return render_to_string("media/digest.html", {
-        "organisation": organisation, "now": now, "topics": ordered, "count": len(stories)})
+    return render_to_string(
+        "media/digest.html",
+        {"organisation": organisation, "now": now, "topics": ordered, "count": len(stories)},
+    )
 
 
 def render_pdf(html: str) -> bytes:

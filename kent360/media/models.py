@@ -35,7 +35,9 @@ class Source(models.Model):
         REGIONAL = 2, _("Regional")
         NATIONAL = 3, _("National")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_sources")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_sources"
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FEED)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
@@ -71,7 +73,9 @@ class WatchEntity(models.Model):
         PERSON = "person", _("Person")
         OTHER = "other", _("Other")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_watch")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_watch"
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
@@ -80,7 +84,9 @@ class WatchEntity(models.Model):
     class Meta:
         verbose_name = _("watched name")
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="media_watch_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="media_watch_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -91,7 +97,9 @@ class WatchEntity(models.Model):
 
 
 class Story(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_stories")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_stories"
+    )
     title = models.CharField(_("title"), max_length=500)
     first_seen_at = models.DateTimeField(_("first seen"))
     last_seen_at = models.DateTimeField(_("last seen"))
@@ -112,9 +120,15 @@ class Article(models.Model):
         OK = "ok", _("Processed")
         FAILED = "failed", _("Failed")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_articles")
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
-    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_articles"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
     url = models.URLField(_("URL"), max_length=2000, blank=True)
     url_key = models.CharField(max_length=64)
     canonical_url = models.URLField(_("canonical URL"), max_length=2000, blank=True)
@@ -139,7 +153,9 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         ordering = ["-fetched_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "url_key"], name="media_article_url")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "url_key"], name="media_article_url")
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url
@@ -178,11 +194,15 @@ class ToneLabel(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tone_labels")
-    mention = models.ForeignKey(Mention, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(
+        Mention, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField()
     computed = models.CharField(max_length=10, choices=Tone.choices)
     label = models.CharField(max_length=10, choices=Tone.choices)
-    staff = models.ForeignKey("organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+")
+    staff = models.ForeignKey(
+        "organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -190,7 +210,9 @@ class IngestError(models.Model):
     """A page, feed or upload that failed; the rest of its batch went on."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="errors")
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="errors"
+    )
     url = models.CharField(max_length=2000, blank=True)
     stage = models.CharField(max_length=20)
     reason = models.CharField(max_length=40, blank=True)
@@ -206,11 +228,14 @@ class AlertRule(models.Model):
         NEGATIVE_MENTION = "negative_mention", _("Negative article mentioning a watched kind")
         PICKUP = "pickup", _("Story picked up by many outlets")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_alert_rules")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_alert_rules"
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    entity_kind = models.CharField(_("watched kind"), max_length=20, blank=True,
-                                   choices=WatchEntity.Kind.choices)
+    entity_kind = models.CharField(
+        _("watched kind"), max_length=20, blank=True, choices=WatchEntity.Kind.choices
+    )
     min_outlets = models.PositiveIntegerField(_("minimum outlets"), default=3)
     window_minutes = models.PositiveIntegerField(_("within (minutes)"), default=60)
     is_active = models.BooleanField(default=True)
@@ -222,8 +247,12 @@ class AlertRule(models.Model):
 class Alert(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     subject = models.CharField(max_length=300)
     recipients = models.JSONField(default=list)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -238,7 +267,9 @@ class Alert(models.Model):
 
 
 class Digest(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_digests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_digests"
+    )
     date = models.DateField()
     html = models.TextField()
     pdf = models.BinaryField(default=b"")
@@ -247,7 +278,9 @@ class Digest(models.Model):
 
     class Meta:
         ordering = ["-date"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "date"], name="media_digest_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "date"], name="media_digest_day")
+        ]
 
 
 class RebuttalCase(models.Model):
@@ -261,7 +294,9 @@ class RebuttalCase(models.Model):
         COURT = "court", _("Applied to the criminal judge of peace")
         CLOSED = "closed", _("Closed")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="media_rebuttals")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="media_rebuttals"
+    )
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="rebuttals")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     text = models.TextField(_("rebuttal text"), blank=True)
@@ -272,7 +307,9 @@ class RebuttalCase(models.Model):
     publish_deadline = models.DateField(_("publication deadline"), null=True, blank=True)
     court_deadline = models.DateField(_("court deadline"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
-    created_by = models.ForeignKey("organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        "organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -285,12 +322,17 @@ class RebuttalEvent(models.Model):
     case = models.ForeignKey(RebuttalCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40)
     text = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(
-            fields=["case", "kind"], condition=models.Q(kind__startswith="reminder:"),
-            name="media_rebuttal_reminder_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(kind__startswith="reminder:"),
+                name="media_rebuttal_reminder_once",
+            )
+        ]

@@ -65,9 +65,16 @@ def url_key(url: str) -> str:
 
 # --- watch list and sources ------------------------------------------------------------
 
+
 @transaction.atomic
-def watch_entity_create(*, organisation: Organisation, name: str, kind: str = WatchEntity.Kind.OTHER,
-                        aliases: Iterable[str] = (), actor: Any = None) -> WatchEntity:
+def watch_entity_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str = WatchEntity.Kind.OTHER,
+    aliases: Iterable[str] = (),
+    actor: Any = None,
+) -> WatchEntity:
     entity, created = WatchEntity.objects.get_or_create(
         organisation=organisation, name=name, defaults={"kind": kind, "aliases": "\n".join(aliases)}
     )
@@ -86,26 +93,53 @@ def matcher_for(organisation: Organisation | None, extra: Iterable[WatchTerm] = 
 
 
 @transaction.atomic
-def source_create(*, organisation: Organisation, name: str, kind: str, url: str = "",
-                  language: str = "", reach: int = Source.Reach.LOCAL,
-                  fetch_interval_minutes: int = 30, actor: Any = None) -> Source:
+def source_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    url: str = "",
+    language: str = "",
+    reach: int = Source.Reach.LOCAL,
+    fetch_interval_minutes: int = 30,
+    actor: Any = None,
+) -> Source:
     if kind != Source.Kind.MANUAL and not url:
         raise DomainError(_("A fetched source needs a URL."))
     source = Source.objects.create(
-        organisation=organisation, name=name, kind=kind, url=url, language=language, reach=reach,
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        url=url,
+        language=language,
+        reach=reach,
         fetch_interval_minutes=fetch_interval_minutes,
     )
     audit(action="media.source.create", target=source, actor=actor)
     return source
 
 
-def _record_error(organisation: Organisation, *, source: Source | None, url: str, stage: str,
-                  reason: str, message: str) -> IngestError:
-    return IngestError.objects.create(organisation=organisation, source=source, url=url[:2000],
-                                      stage=stage, reason=reason[:40], message=message[:5000])
+def _record_error(
+    organisation: Organisation,
+    *,
+    source: Source | None,
+    url: str,
+    stage: str,
+    reason: str,
+    message: str,
+) -> IngestError:
+    return IngestError.objects.create(
+        organisation=organisation,
+        source=source,
+        url=url[:2000],
+        stage=stage,
+        reason=reason[:40],
+        message=message[:5000],
+    )
 
 
 # --- ingesting -------------------------------------------------------------------------
+
 
 @dataclass
 class Analysis:
@@ -119,52 +153,106 @@ def analyse(extracted: Extracted, matcher: Matcher) -> Analysis:
     """Mentions, tone and story signature of an extracted article (no database)."""
     full = f"{extracted.title}\n{extracted.text}" if extracted.title else extracted.text
     return Analysis(
-        extracted, matcher.find(full), compute_tone(full),
+        extracted,
+        matcher.find(full),
+        compute_tone(full),
         grouping.to_bytes(grouping.minhash(extracted.text or extracted.title)),
     )
 
 
-def article_ingest(*, organisation: Organisation, data: bytes, url: str = "", name: str = "",
-                   source: Source | None = None, now: datetime | None = None,
-                   matcher: Matcher | None = None) -> Article | None:
+def article_ingest(
+    *,
+    organisation: Organisation,
+    data: bytes,
+    url: str = "",
+    name: str = "",
+    source: Source | None = None,
+    now: datetime | None = None,
+    matcher: Matcher | None = None,
+) -> Article | None:
     """Store and process one page (HTML, text or .gz). Returns None when it failed; the
     failure is then recorded as an IngestError."""
     now = now or timezone.now()
     try:
-        extracted = extract_document(data, name or url, url or None,
-                                     lang=(source.language or None) if source else None,
-                                     tz=organisation.time_zone, now=now)
+        extracted = extract_document(
+            data,
+            name or url,
+            url or None,
+            lang=(source.language or None) if source else None,
+            tz=organisation.time_zone,
+            now=now,
+        )
     except (ExtractionError, ValueError, UnicodeError, OSError) as exc:
-        _record_error(organisation, source=source, url=url or name, stage="extract",
-                      reason=type(exc).__name__, message=str(exc))
+        _record_error(
+            organisation,
+            source=source,
+            url=url or name,
+            stage="extract",
+            reason=type(exc).__name__,
+            message=str(exc),
+        )
         return None
     if not extracted.text and not extracted.title:
-        _record_error(organisation, source=source, url=url or name, stage="extract",
-                      reason="empty", message="no article text found")
+        _record_error(
+            organisation,
+            source=source,
+            url=url or name,
+            stage="extract",
+            reason="empty",
+            message="no article text found",
+        )
         return None
     matcher = matcher or matcher_for(organisation)
     result = analyse(extracted, matcher)
-    return _article_save(organisation=organisation, source=source, url=url or f"upload:{name}",
-                         data=data, result=result, now=now)
+    return _article_save(
+        organisation=organisation,
+        source=source,
+        url=url or f"upload:{name}",
+        data=data,
+        result=result,
+        now=now,
+    )
 
 
 @transaction.atomic
-def _article_save(*, organisation: Organisation, source: Source | None, url: str, data: bytes,
-                  result: Analysis, now: datetime) -> Article:
+def _article_save(
+    *,
+    organisation: Organisation,
+    source: Source | None,
+    url: str,
+    data: bytes,
+    result: Analysis,
+    now: datetime,
+) -> Article:
     ex = result.extracted
-    outlet = (source.name if source and source.kind != Source.Kind.MANUAL else "") or \
-        ex.sitename or urlsplit(url).netloc or _("Upload")
+    outlet = (
+        (source.name if source and source.kind != Source.Kind.MANUAL else "")
+        or ex.sitename
+        or urlsplit(url).netloc
+        or _("Upload")
+    )
     outlet = str(outlet)
     defaults = dict(
-        source=source, url=url if url.startswith("http") else "", canonical_url=ex.canonical_url[:2000],
-        outlet=outlet[:200], title=ex.title[:500], text=ex.text, author=ex.author[:200],
-        published_at=ex.published_at, date_text=ex.date_text[:100], language=ex.language[:5],
+        source=source,
+        url=url if url.startswith("http") else "",
+        canonical_url=ex.canonical_url[:2000],
+        outlet=outlet[:200],
+        title=ex.title[:500],
+        text=ex.text,
+        author=ex.author[:200],
+        published_at=ex.published_at,
+        date_text=ex.date_text[:100],
+        language=ex.language[:5],
         image_url=ex.image[:2000] if ex.image.startswith("http") else "",
-        raw=zlib.compress(data, 6), signature=result.signature, status=Article.Status.OK, error="",
+        raw=zlib.compress(data, 6),
+        signature=result.signature,
+        status=Article.Status.OK,
+        error="",
         fetched_at=now,
     )
     article, created = Article.objects.get_or_create(
-        organisation=organisation, url_key=url_key(url), defaults=defaults)
+        organisation=organisation, url_key=url_key(url), defaults=defaults
+    )
     if not created:
         for k, v in defaults.items():
             if k == "fetched_at":
@@ -174,11 +262,22 @@ def _article_save(*, organisation: Organisation, source: Source | None, url: str
         article.tone, article.tone_score = result.tone.label, result.tone.score
     article.save()
     article.mentions.all().delete()
-    Mention.objects.bulk_create([
-        Mention(organisation=organisation, article=article, entity_id=m.key, text=m.text[:300],
-                sentence=m.sentence, start=m.start, end=m.end, tone=compute_tone(m.sentence).label)
-        for m in result.mentions if m.key is not None
-    ])
+    Mention.objects.bulk_create(
+        [
+            Mention(
+                organisation=organisation,
+                article=article,
+                entity_id=m.key,
+                text=m.text[:300],
+                sentence=m.sentence,
+                start=m.start,
+                end=m.end,
+                tone=compute_tone(m.sentence).label,
+            )
+            for m in result.mentions
+            if m.key is not None
+        ]
+    )
     story_assign(article=article)
     transaction.on_commit(lambda: _queue_alerts(article.pk))
     return article
@@ -192,9 +291,14 @@ def _queue_alerts(article_id: int) -> None:
 
 def article_reprocess(*, article: Article, now: datetime | None = None) -> Article | None:
     """Run the current pipeline again on the stored raw page (after an upgrade)."""
-    return article_ingest(organisation=article.organisation, data=article.raw_bytes,
-                          url=article.url or "", name="page.html" if article.raw_kind == "html" else "page.txt",
-                          source=article.source, now=now)
+    return article_ingest(
+        organisation=article.organisation,
+        data=article.raw_bytes,
+        url=article.url or "",
+        name="page.html" if article.raw_kind == "html" else "page.txt",
+        source=article.source,
+        now=now,
+    )
 
 
 def story_assign(*, article: Article, threshold: float | None = None) -> Story:
@@ -202,12 +306,19 @@ def story_assign(*, article: Article, threshold: float | None = None) -> Story:
     threshold = threshold or _setting("KENT360_MEDIA_STORY_THRESHOLD", grouping.DEFAULT_THRESHOLD)
     index = grouping.StoryIndex(threshold)
     since = article.fetched_at - STORY_WINDOW
-    others = (Article.objects.filter(organisation_id=article.organisation_id, fetched_at__gte=since,
-                                     story__isnull=False)
-              .exclude(pk=article.pk).exclude(signature=b"").only("id", "signature", "story_id"))
+    others = (
+        Article.objects.filter(
+            organisation_id=article.organisation_id, fetched_at__gte=since, story__isnull=False
+        )
+        .exclude(pk=article.pk)
+        .exclude(signature=b"")
+        .only("id", "signature", "story_id")
+    )
     for other in others:
         index.add(other.pk, grouping.from_bytes(bytes(other.signature)), other.story_id)
-    sig = grouping.from_bytes(bytes(article.signature)) if article.signature else grouping.minhash("")
+    sig = (
+        grouping.from_bytes(bytes(article.signature)) if article.signature else grouping.minhash("")
+    )
     matches = index.similar(sig)
     when = article.published_at or article.fetched_at
     old_story_id = article.story_id
@@ -216,8 +327,12 @@ def story_assign(*, article: Article, threshold: float | None = None) -> Story:
     elif article.story_id:
         story = article.story  # type: ignore[assignment]
     else:
-        story = Story.objects.create(organisation_id=article.organisation_id, title=article.title[:500],
-                                     first_seen_at=when, last_seen_at=when)
+        story = Story.objects.create(
+            organisation_id=article.organisation_id,
+            title=article.title[:500],
+            first_seen_at=when,
+            last_seen_at=when,
+        )
     article.story = story
     article.save(update_fields=["story"])
     for sid in {story.pk, old_story_id} - {None}:
@@ -244,13 +359,18 @@ def story_refresh(*, story_id: int) -> None:
 
 # --- fetching --------------------------------------------------------------------------
 
+
 def _fetcher() -> Fetcher:
-    return Fetcher(min_interval=_setting("KENT360_MEDIA_HOST_INTERVAL", 1.0),
-                   max_bytes=_setting("KENT360_MEDIA_MAX_BYTES", 10 * 1024 * 1024),
-                   timeout=_setting("KENT360_MEDIA_TIMEOUT", 15.0))
+    return Fetcher(
+        min_interval=_setting("KENT360_MEDIA_HOST_INTERVAL", 1.0),
+        max_bytes=_setting("KENT360_MEDIA_MAX_BYTES", 10 * 1024 * 1024),
+        timeout=_setting("KENT360_MEDIA_TIMEOUT", 15.0),
+    )
 
 
-def source_fetch(*, source_id: int, fetcher: Fetcher | None = None, now: datetime | None = None) -> int:
+def source_fetch(
+    *, source_id: int, fetcher: Fetcher | None = None, now: datetime | None = None
+) -> int:
     """Fetch one source: discover article links, fetch and ingest the new ones.
 
     Returns the number of articles stored. A failing page is recorded and skipped; a
@@ -266,13 +386,23 @@ def source_fetch(*, source_id: int, fetcher: Fetcher | None = None, now: datetim
         try:
             links = _discover(source, fetcher)
         except (FetchError, FeedError) as exc:
-            _record_error(org, source=source, url=source.url, stage="discover",
-                          reason=getattr(exc, "reason", "feed"), message=str(exc))
+            _record_error(
+                org,
+                source=source,
+                url=source.url,
+                stage="discover",
+                reason=getattr(exc, "reason", "feed"),
+                message=str(exc),
+            )
             Source.objects.filter(pk=source.pk).update(
-                last_fetch_at=now, last_error=str(exc)[:2000], error_count=source.error_count + 1)
+                last_fetch_at=now, last_error=str(exc)[:2000], error_count=source.error_count + 1
+            )
             return 0
-        known = set(Article.objects.filter(organisation=org, url_key__in=[url_key(u) for u in links])
-                    .values_list("url_key", flat=True))
+        known = set(
+            Article.objects.filter(
+                organisation=org, url_key__in=[url_key(u) for u in links]
+            ).values_list("url_key", flat=True)
+        )
         matcher = matcher_for(org)
         for url in links[:MAX_LINKS_PER_FETCH]:
             if url_key(url) in known:
@@ -280,14 +410,31 @@ def source_fetch(*, source_id: int, fetcher: Fetcher | None = None, now: datetim
             try:
                 result = fetcher.get(url)
             except FetchError as exc:
-                _record_error(org, source=source, url=url, stage="fetch", reason=exc.reason, message=str(exc))
+                _record_error(
+                    org, source=source, url=url, stage="fetch", reason=exc.reason, message=str(exc)
+                )
                 continue
-            if article_ingest(organisation=org, data=result.content, url=url, name=url,
-                              source=source, now=now, matcher=matcher) is not None:
+            if (
+                article_ingest(
+                    organisation=org,
+                    data=result.content,
+                    url=url,
+                    name=url,
+                    source=source,
+                    now=now,
+                    matcher=matcher,
+                )
+                is not None
+            ):
                 stored += 1
         Source.objects.filter(pk=source.pk).update(
-            last_fetch_at=now, last_success_at=now, last_error="", error_count=0,
-            etag=source.etag, last_modified=source.last_modified)
+            last_fetch_at=now,
+            last_success_at=now,
+            last_error="",
+            error_count=0,
+            etag=source.etag,
+            last_modified=source.last_modified,
+        )
     finally:
         if own:
             fetcher.close()
@@ -310,8 +457,14 @@ def _discover(source: Source, fetcher: Fetcher) -> list[str]:
             try:
                 urls += [link.url for link in parse_sitemap(fetcher.get(sm).content)[0]]
             except (FetchError, FeedError) as exc:
-                _record_error(source.organisation, source=source, url=sm, stage="discover",
-                              reason="sitemap", message=str(exc))
+                _record_error(
+                    source.organisation,
+                    source=source,
+                    url=sm,
+                    stage="discover",
+                    reason="sitemap",
+                    message=str(exc),
+                )
         return urls
     return [link.url for link in listing_links(result.text, result.final_url)]
 
@@ -320,7 +473,10 @@ def sources_due(*, now: datetime | None = None) -> list[Source]:
     now = now or timezone.now()
     due = []
     for s in Source.objects.filter(is_active=True).exclude(kind=Source.Kind.MANUAL):
-        if s.last_fetch_at is None or s.last_fetch_at + timedelta(minutes=s.fetch_interval_minutes) <= now:
+        if (
+            s.last_fetch_at is None
+            or s.last_fetch_at + timedelta(minutes=s.fetch_interval_minutes) <= now
+        ):
             due.append(s)
     return due
 
@@ -340,8 +496,14 @@ def media_fetch_due_sources(*, now: datetime | None = None, queue: bool = True) 
     return ids
 
 
-def upload_ingest(*, organisation: Organisation, name: str, data: bytes, actor: Any = None,
-                  now: datetime | None = None) -> tuple[list[Article], list[IngestError]]:
+def upload_ingest(
+    *,
+    organisation: Organisation,
+    name: str,
+    data: bytes,
+    actor: Any = None,
+    now: datetime | None = None,
+) -> tuple[list[Article], list[IngestError]]:
     """An uploaded .html/.txt/.gz page, a .zip of pages or a .warc(.gz) archive."""
     import io
     import zipfile
@@ -351,11 +513,22 @@ def upload_ingest(*, organisation: Organisation, name: str, data: bytes, actor: 
     if lower.endswith(".zip"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                items = [(i.filename, "", zf.read(i)) for i in zf.infolist()
-                         if not i.is_dir() and i.file_size <= 20 * 1024 * 1024]
+                items = [
+                    (i.filename, "", zf.read(i))
+                    for i in zf.infolist()
+                    if not i.is_dir() and i.file_size <= 20 * 1024 * 1024
+                ]
         except zipfile.BadZipFile as exc:
-            return [], [_record_error(organisation, source=None, url=name, stage="upload",
-                                      reason="bad_zip", message=str(exc))]
+            return [], [
+                _record_error(
+                    organisation,
+                    source=None,
+                    url=name,
+                    stage="upload",
+                    reason="bad_zip",
+                    message=str(exc),
+                )
+            ]
     elif ".warc" in lower:
         items = list(_warc_records(data))
     else:
@@ -364,8 +537,9 @@ def upload_ingest(*, organisation: Organisation, name: str, data: bytes, actor: 
     articles = []
     matcher = matcher_for(organisation)
     for item_name, url, body in items:
-        art = article_ingest(organisation=organisation, data=body, url=url, name=item_name,
-                             now=now, matcher=matcher)
+        art = article_ingest(
+            organisation=organisation, data=body, url=url, name=item_name, now=now, matcher=matcher
+        )
         if art is not None:
             articles.append(art)
     errors = list(IngestError.objects.filter(organisation=organisation).order_by("id")[before:])
@@ -387,7 +561,8 @@ def _warc_records(data: bytes) -> Iterable[tuple[str, str, bytes]]:
         if head_end < 0:
             return
         headers = dict(
-            line.split(b":", 1) for line in data[start:head_end].split(b"\r\n")[1:] if b":" in line)
+            line.split(b":", 1) for line in data[start:head_end].split(b"\r\n")[1:] if b":" in line
+        )
         headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
         length = int(headers.get(b"content-length", b"0"))
         block = data[head_end + 4 : head_end + 4 + length]
@@ -401,8 +576,11 @@ def _warc_records(data: bytes) -> Iterable[tuple[str, str, bytes]]:
 
 # --- tone labels -----------------------------------------------------------------------
 
+
 @transaction.atomic
-def tone_correct(*, staff: Staff, article: Article, label: str, mention: Mention | None = None) -> ToneLabel:
+def tone_correct(
+    *, staff: Staff, article: Article, label: str, mention: Mention | None = None
+) -> ToneLabel:
     """A press officer corrects the tone; the correction wins and is kept as a label."""
     if article.organisation_id != staff.organisation_id:
         raise DomainError(_("Not found."))
@@ -416,21 +594,34 @@ def tone_correct(*, staff: Staff, article: Article, label: str, mention: Mention
         computed, text = article.tone, f"{article.title}\n{article.text}"
         article.tone, article.tone_corrected = label, True
         article.save(update_fields=["tone", "tone_corrected"])
-    lab = ToneLabel.objects.create(organisation_id=article.organisation_id, article=article, mention=mention,
-                                   text=text, computed=computed, label=label, staff=staff)
+    lab = ToneLabel.objects.create(
+        organisation_id=article.organisation_id,
+        article=article,
+        mention=mention,
+        text=text,
+        computed=computed,
+        label=label,
+        staff=staff,
+    )
     audit(action="media.tone.correct", target=article, actor=staff, data={"label": label})
     return lab
 
 
 # --- alerts ----------------------------------------------------------------------------
 
+
 def press_recipients(organisation: Organisation) -> list[str]:
-    return sorted({
-        s.user.email for s in Staff.objects.filter(
-            organisation=organisation, is_active=True,
-            role__in=[Role.PRESS_OFFICER, Role.PR_MANAGER]).select_related("user")
-        if s.user.email
-    })
+    return sorted(
+        {
+            s.user.email
+            for s in Staff.objects.filter(
+                organisation=organisation,
+                is_active=True,
+                role__in=[Role.PRESS_OFFICER, Role.PR_MANAGER],
+            ).select_related("user")
+            if s.user.email
+        }
+    )
 
 
 def alerts_evaluate(*, article_id: int, now: datetime | None = None) -> list[Alert]:
@@ -457,12 +648,24 @@ def alerts_evaluate(*, article_id: int, now: datetime | None = None) -> list[Ale
             story = article.story
             if story is None:
                 continue
-            since = (article.published_at or article.fetched_at) - timedelta(minutes=rule.window_minutes)
-            outlets = (story.articles.filter(fetched_at__gte=since) | story.articles.filter(published_at__gte=since)
-                       ).values("outlet").annotate(n=Count("id")).count()
+            since = (article.published_at or article.fetched_at) - timedelta(
+                minutes=rule.window_minutes
+            )
+            outlets = (
+                (
+                    story.articles.filter(fetched_at__gte=since)
+                    | story.articles.filter(published_at__gte=since)
+                )
+                .values("outlet")
+                .annotate(n=Count("id"))
+                .count()
+            )
             if outlets < rule.min_outlets:
                 continue
-            subject = _("Story picked up by %(n)s outlets: %(title)s") % {"n": outlets, "title": story.title}
+            subject = _("Story picked up by %(n)s outlets: %(title)s") % {
+                "n": outlets,
+                "title": story.title,
+            }
             alert = _alert_create(rule, story=story, subject=subject)
         if alert is not None:
             _alert_send(alert, article)
@@ -473,8 +676,12 @@ def alerts_evaluate(*, article_id: int, now: datetime | None = None) -> list[Ale
 def _alert_create(rule: AlertRule, **kw: Any) -> Alert | None:
     try:
         with transaction.atomic():
-            return Alert.objects.create(organisation_id=rule.organisation_id, rule=rule,
-                                        subject=str(kw.pop("subject"))[:300], **kw)
+            return Alert.objects.create(
+                organisation_id=rule.organisation_id,
+                rule=rule,
+                subject=str(kw.pop("subject"))[:300],
+                **kw,
+            )
     except IntegrityError:
         return None
 
@@ -484,16 +691,23 @@ def _alert_send(alert: Alert, article: Article) -> None:
     if not recipients:
         return
     body = "\n\n".join([alert.subject, article.outlet, article.url or "", article.text[:1500]])
-    EmailMultiAlternatives(subject=f"[kent360] {alert.subject}"[:250], body=body,
-                           to=recipients).send()
+    EmailMultiAlternatives(
+        subject=f"[kent360] {alert.subject}"[:250], body=body, to=recipients
+    ).send()
     alert.recipients, alert.sent_at = recipients, timezone.now()
     alert.save(update_fields=["recipients", "sent_at"])
 
 
 # --- digest ----------------------------------------------------------------------------
 
-def digest_build(*, organisation: Organisation, day: date | None = None, now: datetime | None = None,
-                 with_pdf: bool = True) -> Digest:
+
+def digest_build(
+    *,
+    organisation: Organisation,
+    day: date | None = None,
+    now: datetime | None = None,
+    with_pdf: bool = True,
+) -> Digest:
     """The daily digest: stories of the 24 h before ``now``, ranked by reach and relevance."""
     from kent360.media import digest as digest_mod
 
@@ -501,8 +715,9 @@ def digest_build(*, organisation: Organisation, day: date | None = None, now: da
     day = day or timezone.localdate(now)
     html = digest_mod.render_html(organisation=organisation, now=now)
     pdf = digest_mod.render_pdf(html) if with_pdf else b""
-    d, _created = Digest.objects.update_or_create(organisation=organisation, date=day,
-                                                  defaults={"html": html, "pdf": pdf})
+    d, _created = Digest.objects.update_or_create(
+        organisation=organisation, date=day, defaults={"html": html, "pdf": pdf}
+    )
     return d
 
 
@@ -516,7 +731,9 @@ def digest_send(*, digest: Digest) -> bool:
         return False
     msg = EmailMultiAlternatives(
         subject=_("Press digest %(date)s") % {"date": digest.date.isoformat()},
-        body=_("The daily press digest is attached."), to=recipients)
+        body=_("The daily press digest is attached."),
+        to=recipients,
+    )
     msg.attach_alternative(digest.html, "text/html")
     if digest.pdf:
         msg.attach(f"digest-{digest.date.isoformat()}.pdf", bytes(digest.pdf), "application/pdf")
@@ -539,8 +756,12 @@ def media_send_due_digests(*, now: datetime | None = None) -> list[int]:
     sent = []
     for org in Organisation.objects.filter(is_active=True, media_sources__isnull=False).distinct():
         local = now.astimezone(ZoneInfo(org.time_zone))
-        if local.hour < hour or Digest.objects.filter(organisation=org, date=local.date(),
-                                                      sent_at__isnull=False).exists():
+        if (
+            local.hour < hour
+            or Digest.objects.filter(
+                organisation=org, date=local.date(), sent_at__isnull=False
+            ).exists()
+        ):
             continue
         d = digest_build(organisation=org, day=local.date(), now=now)
         if digest_send(digest=d):
@@ -566,27 +787,45 @@ def _add_months(d: date, months: int) -> date:
 
 def _event(case: RebuttalCase, kind: str, text: str = "", actor: Any = None) -> RebuttalEvent:
     user = getattr(actor, "user", None)
-    return RebuttalEvent.objects.create(organisation_id=case.organisation_id, case=case, kind=kind,
-                                        text=text, actor=user)
+    return RebuttalEvent.objects.create(
+        organisation_id=case.organisation_id, case=case, kind=kind, text=text, actor=user
+    )
 
 
 @transaction.atomic
-def rebuttal_open(*, staff: Staff, article: Article, text: str = "", is_daily: bool = True,
-                  today: date | None = None) -> RebuttalCase:
+def rebuttal_open(
+    *,
+    staff: Staff,
+    article: Article,
+    text: str = "",
+    is_daily: bool = True,
+    today: date | None = None,
+) -> RebuttalCase:
     """Open a tekzip case. Press Law 5187 art. 14: the request must reach the outlet within
     two months of publication."""
     if article.organisation_id != staff.organisation_id:
         raise DomainError(_("Not found."))
     today = today or timezone.localdate()
-    published = timezone.localdate(article.published_at) if article.published_at else \
-        timezone.localdate(article.fetched_at)
+    published = (
+        timezone.localdate(article.published_at)
+        if article.published_at
+        else timezone.localdate(article.fetched_at)
+    )
     deadline = _add_months(published, REQUEST_MONTHS)
     if today > deadline:
-        raise DomainError(_("The two-month period for a rebuttal request ended on %(date)s.")
-                          % {"date": deadline.isoformat()})
+        raise DomainError(
+            _("The two-month period for a rebuttal request ended on %(date)s.")
+            % {"date": deadline.isoformat()}
+        )
     case = RebuttalCase.objects.create(
-        organisation_id=staff.organisation_id, article=article, text=text, is_daily=is_daily,
-        published_on=published, request_deadline=deadline, created_by=staff)
+        organisation_id=staff.organisation_id,
+        article=article,
+        text=text,
+        is_daily=is_daily,
+        published_on=published,
+        request_deadline=deadline,
+        created_by=staff,
+    )
     _event(case, "open", actor=staff)
     audit(action="media.rebuttal.open", target=case, actor=staff)
     return case
@@ -618,13 +857,19 @@ def rebuttal_send(*, staff: Staff, case: RebuttalCase, sent_on: date | None = No
     if not case.text.strip():
         raise DomainError(_("Write the rebuttal text first."))
     if not rebuttal_length_ok(case):
-        raise DomainError(_("The rebuttal may not be longer than the article (%(n)s words).")
-                          % {"n": len(case.article.text.split())})
+        raise DomainError(
+            _("The rebuttal may not be longer than the article (%(n)s words).")
+            % {"n": len(case.article.text.split())}
+        )
     if sent_on > case.request_deadline:
-        raise DomainError(_("The two-month period for a rebuttal request ended on %(date)s.")
-                          % {"date": case.request_deadline.isoformat()})
+        raise DomainError(
+            _("The two-month period for a rebuttal request ended on %(date)s.")
+            % {"date": case.request_deadline.isoformat()}
+        )
     case.state, case.sent_on = RebuttalCase.State.SENT, sent_on
-    case.publish_deadline = sent_on + timedelta(days=DAILY_PUBLISH_DAYS if case.is_daily else NON_DAILY_PUBLISH_DAYS)
+    case.publish_deadline = sent_on + timedelta(
+        days=DAILY_PUBLISH_DAYS if case.is_daily else NON_DAILY_PUBLISH_DAYS
+    )
     case.court_deadline = case.publish_deadline + timedelta(days=COURT_DAYS)
     case.save()
     _event(case, "sent", actor=staff)
@@ -641,8 +886,9 @@ _OUTCOMES = {
 
 
 @transaction.atomic
-def rebuttal_record(*, staff: Staff, case: RebuttalCase, outcome: str, note: str = "",
-                    today: date | None = None) -> RebuttalCase:
+def rebuttal_record(
+    *, staff: Staff, case: RebuttalCase, outcome: str, note: str = "", today: date | None = None
+) -> RebuttalCase:
     """Record what happened: published / refused (not published) / court / close."""
     today = today or timezone.localdate()
     if outcome not in _OUTCOMES:
@@ -651,8 +897,10 @@ def rebuttal_record(*, staff: Staff, case: RebuttalCase, outcome: str, note: str
     if required is not None and case.state != required:
         raise InvalidTransition(_("This step does not follow from the case's state."))
     if outcome == "court" and case.court_deadline and today > case.court_deadline:
-        raise DomainError(_("The fifteen days to apply to the judge of peace ended on %(date)s.")
-                          % {"date": case.court_deadline.isoformat()})
+        raise DomainError(
+            _("The fifteen days to apply to the judge of peace ended on %(date)s.")
+            % {"date": case.court_deadline.isoformat()}
+        )
     case.state = target
     if note:
         case.outcome = (case.outcome + "\n" + note).strip()
@@ -676,8 +924,9 @@ def rebuttal_reminders(*, today: date | None = None) -> list[RebuttalEvent]:
         ("court", RebuttalCase.State.REFUSED, "court_deadline"),
     ]
     for kind, state, field in checks:
-        for case in RebuttalCase.objects.filter(state=state, **{f"{field}__lte": soon,
-                                                               f"{field}__gte": today - timedelta(days=1)}):
+        for case in RebuttalCase.objects.filter(
+            state=state, **{f"{field}__lte": soon, f"{field}__gte": today - timedelta(days=1)}
+        ):
             deadline = getattr(case, field)
             try:
                 with transaction.atomic():
@@ -687,10 +936,11 @@ def rebuttal_reminders(*, today: date | None = None) -> list[RebuttalEvent]:
             recipients = press_recipients(case.organisation)
             if recipients:
                 EmailMultiAlternatives(
-                    subject=_("Tekzip deadline %(date)s: %(title)s") % {
-                        "date": deadline.isoformat(), "title": case.article.title[:120]},
-                    body=_("Deadline (%(kind)s) on %(date)s for the rebuttal against %(url)s") % {
-                        "kind": kind, "date": deadline.isoformat(), "url": case.article.url},
-                    to=recipients).send()
+                    subject=_("Tekzip deadline %(date)s: %(title)s")
+                    % {"date": deadline.isoformat(), "title": case.article.title[:120]},
+                    body=_("Deadline (%(kind)s) on %(date)s for the rebuttal against %(url)s")
+                    % {"kind": kind, "date": deadline.isoformat(), "url": case.article.url},
+                    to=recipients,
+                ).send()
             out.append(ev)
     return out

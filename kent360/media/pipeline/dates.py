@@ -27,28 +27,75 @@ from kent360.core.text import normalize_persian, to_ascii_digits
 LANGUAGE_ZONES = {"tr": "Europe/Istanbul", "fa": "Asia/Tehran"}
 
 TR_MONTHS = {
-    "ocak": 1, "şubat": 2, "subat": 2, "mart": 3, "nisan": 4, "mayıs": 5, "mayis": 5,
-    "haziran": 6, "temmuz": 7, "ağustos": 8, "agustos": 8, "eylül": 9, "eylul": 9,
-    "ekim": 10, "kasım": 11, "kasim": 11, "aralık": 12, "aralik": 12,
+    "ocak": 1,
+    "şubat": 2,
+    "subat": 2,
+    "mart": 3,
+    "nisan": 4,
+    "mayıs": 5,
+    "mayis": 5,
+    "haziran": 6,
+    "temmuz": 7,
+    "ağustos": 8,
+    "agustos": 8,
+    "eylül": 9,
+    "eylul": 9,
+    "ekim": 10,
+    "kasım": 11,
+    "kasim": 11,
+    "aralık": 12,
+    "aralik": 12,
 }
 EN_MONTHS = {
     m: i + 1
     for i, ms in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in ms
 }
 FA_MONTHS = {
-    "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
-    "شهریور": 6, "مهر": 7, "آبان": 8, "آذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
+    "فروردین": 1,
+    "اردیبهشت": 2,
+    "خرداد": 3,
+    "تیر": 4,
+    "مرداد": 5,
+    "امرداد": 5,
+    "شهریور": 6,
+    "مهر": 7,
+    "آبان": 8,
+    "آذر": 9,
+    "دی": 10,
+    "بهمن": 11,
+    "اسفند": 12,
 }
 # Gregorian month names as written in Persian (used by some Iranian sites).
 FA_GREGORIAN_MONTHS = {
-    "ژانویه": 1, "فوریه": 2, "مارس": 3, "آوریل": 4, "مه": 5, "می": 5, "ژوئن": 6,
-    "ژوئیه": 7, "اوت": 8, "سپتامبر": 9, "اکتبر": 10, "نوامبر": 11, "دسامبر": 12,
+    "ژانویه": 1,
+    "فوریه": 2,
+    "مارس": 3,
+    "آوریل": 4,
+    "مه": 5,
+    "می": 5,
+    "ژوئن": 6,
+    "ژوئیه": 7,
+    "اوت": 8,
+    "سپتامبر": 9,
+    "اکتبر": 10,
+    "نوامبر": 11,
+    "دسامبر": 12,
 }
 TR_WEEKDAYS = "pazartesi|salı|sali|çarşamba|carsamba|perşembe|persembe|cuma|cumartesi|pazar"
 FA_WEEKDAYS = "شنبه|یکشنبه|یک‌شنبه|دوشنبه|سه‌شنبه|سه شنبه|چهارشنبه|پنجشنبه|پنج‌شنبه|جمعه"
@@ -62,35 +109,74 @@ _fa_names = "|".join(sorted(FA_MONTHS, key=len, reverse=True))
 _fag_names = "|".join(sorted(FA_GREGORIAN_MONTHS, key=len, reverse=True))
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?"
-                       r"(Z|[+-]\d{2}:?\d{2})?)?")),
-    ("tr_named", re.compile(
-        rf"(?<!\w)(\d{{1,2}})\.?\s*({_tr_names})\s*,?\s*(\d{{4}})(?:\s*,?\s*(?:{TR_WEEKDAYS}))?{_TIME}",
-        re.IGNORECASE)),
-    ("en_named", re.compile(
-        rf"(?<!\w)(\d{{1,2}})\s+({_en_names})\.?,?\s+(\d{{4}}){_TIME}", re.IGNORECASE)),
-    ("en_named_mdy", re.compile(
-        rf"(?<!\w)({_en_names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}", re.IGNORECASE)),
-    ("fa_named", re.compile(
-        rf"(?<!\w)(\d{{1,2}})\s*({_fa_names})(?:\s*ماه)?\s*(\d{{4}}){_TIME}")),
-    ("fa_gregorian", re.compile(
-        rf"(?<!\w)(\d{{1,2}})\s*({_fag_names})\s*(\d{{4}}){_TIME}")),
+    (
+        "iso",
+        re.compile(
+            r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?"
+            r"(Z|[+-]\d{2}:?\d{2})?)?"
+        ),
+    ),
+    (
+        "tr_named",
+        re.compile(
+            rf"(?<!\w)(\d{{1,2}})\.?\s*({_tr_names})\s*,?\s*(\d{{4}})(?:\s*,?\s*(?:{TR_WEEKDAYS}))?{_TIME}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "en_named",
+        re.compile(rf"(?<!\w)(\d{{1,2}})\s+({_en_names})\.?,?\s+(\d{{4}}){_TIME}", re.IGNORECASE),
+    ),
+    (
+        "en_named_mdy",
+        re.compile(
+            rf"(?<!\w)({_en_names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_TIME}",
+            re.IGNORECASE,
+        ),
+    ),
+    ("fa_named", re.compile(rf"(?<!\w)(\d{{1,2}})\s*({_fa_names})(?:\s*ماه)?\s*(\d{{4}}){_TIME}")),
+    ("fa_gregorian", re.compile(rf"(?<!\w)(\d{{1,2}})\s*({_fag_names})\s*(\d{{4}}){_TIME}")),
     ("ymd", re.compile(r"(?<![\d.])(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?![\d])" + _TIME)),
     ("dmy", re.compile(r"(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)" + _TIME)),
-    ("relative_tr", re.compile(
-        r"(?<!\w)(\d+|bir)\s+(saniye|dakika|dk|saat|gün|hafta|ay|yıl)\s+önce", re.IGNORECASE)),
+    (
+        "relative_tr",
+        re.compile(
+            r"(?<!\w)(\d+|bir)\s+(saniye|dakika|dk|saat|gün|hafta|ay|yıl)\s+önce", re.IGNORECASE
+        ),
+    ),
     ("relative_fa", re.compile(r"(\d+|یک)\s*(ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال)\s*(?:قبل|پیش)")),
-    ("relative_en", re.compile(
-        r"(?<!\w)(\d+|an?|one)\s+(second|minute|hour|day|week|month|year)s?\s+ago", re.IGNORECASE)),
+    (
+        "relative_en",
+        re.compile(
+            r"(?<!\w)(\d+|an?|one)\s+(second|minute|hour|day|week|month|year)s?\s+ago",
+            re.IGNORECASE,
+        ),
+    ),
     ("yesterday", re.compile(r"(?<!\w)(dün|yesterday|دیروز)(?!\w)" + _TIME, re.IGNORECASE)),
 ]
 
 _UNIT_SECONDS = {
-    "saniye": 1, "dakika": 60, "dk": 60, "saat": 3600, "gün": 86400, "hafta": 604800,
-    "ay": 2592000, "yıl": 31536000,
-    "ثانیه": 1, "دقیقه": 60, "ساعت": 3600, "روز": 86400, "هفته": 604800, "ماه": 2592000,
+    "saniye": 1,
+    "dakika": 60,
+    "dk": 60,
+    "saat": 3600,
+    "gün": 86400,
+    "hafta": 604800,
+    "ay": 2592000,
+    "yıl": 31536000,
+    "ثانیه": 1,
+    "دقیقه": 60,
+    "ساعت": 3600,
+    "روز": 86400,
+    "هفته": 604800,
+    "ماه": 2592000,
     "سال": 31536000,
-    "second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000,
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 604800,
+    "month": 2592000,
     "year": 31536000,
 }
 
@@ -136,8 +222,9 @@ def _local(y: int, mo: int, d: int, h: int, mi: int, tz: str) -> datetime | None
         return None
 
 
-def jalali_to_utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0,
-                  tz: str = "Asia/Tehran") -> datetime | None:
+def jalali_to_utc(
+    y: int, mo: int, d: int, h: int = 0, mi: int = 0, tz: str = "Asia/Tehran"
+) -> datetime | None:
     """A Jalali calendar date and local time as an aware UTC datetime."""
     try:
         g = jdatetime.date(y, mo, d).togregorian()
@@ -160,8 +247,9 @@ def _hm(groups: tuple[str | None, ...], i: int) -> tuple[int, int, bool]:
     return 0, 0, False
 
 
-def _convert(kind: str, m: re.Match[str], tz: str, now: datetime,
-             prefix: str) -> tuple[datetime | None, bool]:
+def _convert(
+    kind: str, m: re.Match[str], tz: str, now: datetime, prefix: str
+) -> tuple[datetime | None, bool]:
     g = m.groups()
     if kind == "iso":
         y, mo, d = int(g[0]), int(g[1]), int(g[2])
@@ -181,8 +269,12 @@ def _convert(kind: str, m: re.Match[str], tz: str, now: datetime,
                 return None, False
         return _ymd(y, mo, d, h, mi, tz), has_time
     if kind in ("tr_named", "en_named", "fa_named", "fa_gregorian"):
-        table = {"tr_named": TR_MONTHS, "en_named": EN_MONTHS, "fa_named": FA_MONTHS,
-                 "fa_gregorian": FA_GREGORIAN_MONTHS}[kind]
+        table = {
+            "tr_named": TR_MONTHS,
+            "en_named": EN_MONTHS,
+            "fa_named": FA_MONTHS,
+            "fa_gregorian": FA_GREGORIAN_MONTHS,
+        }[kind]
         name = g[1].replace("I", "ı").replace("İ", "i").lower()
         d, mo, y = int(g[0]), table[name], int(g[2])
         h, mi, has_time = _hm(g, 3)
@@ -191,7 +283,9 @@ def _convert(kind: str, m: re.Match[str], tz: str, now: datetime,
             if before:
                 h, mi, has_time = _hm(before.groups(), 0)
         if kind == "fa_named":
-            return jalali_to_utc(y, mo, d, h, mi, tz if tz != "Europe/Istanbul" else "Asia/Tehran"), has_time
+            return jalali_to_utc(
+                y, mo, d, h, mi, tz if tz != "Europe/Istanbul" else "Asia/Tehran"
+            ), has_time
         return _local(y, mo, d, h, mi, tz), has_time
     if kind == "en_named_mdy":
         mo, d, y = EN_MONTHS[g[0].lower()], int(g[1]), int(g[2])
@@ -214,8 +308,9 @@ def _convert(kind: str, m: re.Match[str], tz: str, now: datetime,
     return None, False
 
 
-def find_dates(text: str, *, lang: str | None = None, tz: str | None = None,
-               now: datetime | None = None) -> list[FoundDate]:
+def find_dates(
+    text: str, *, lang: str | None = None, tz: str | None = None, now: datetime | None = None
+) -> list[FoundDate]:
     """Every plausible date in ``text``, in order of position.
 
     Overlapping candidates are resolved in favour of the more specific pattern (the
@@ -234,7 +329,7 @@ def find_dates(text: str, *, lang: str | None = None, tz: str | None = None,
             a, b = m.span()
             if any(a < tb and ta < b for ta, tb in taken):
                 continue
-            value, has_time = _convert(kind, m, zone, now, work[max(0, a - 12):a])
+            value, has_time = _convert(kind, m, zone, now, work[max(0, a - 12) : a])
             if value is None or value.year < MIN_YEAR or value > latest:
                 continue
             taken.append((a, b))
@@ -243,8 +338,9 @@ def find_dates(text: str, *, lang: str | None = None, tz: str | None = None,
     return found
 
 
-def parse_date(text: str, *, lang: str | None = None, tz: str | None = None,
-               now: datetime | None = None) -> datetime | None:
+def parse_date(
+    text: str, *, lang: str | None = None, tz: str | None = None, now: datetime | None = None
+) -> datetime | None:
     """One date string → aware UTC datetime (our patterns first, then dateparser).
 
     dateparser is the fallback for forms our patterns do not know; it is told the language
@@ -292,9 +388,16 @@ def _dateparser(text: str, *, lang: str | None, tz: str, now: datetime | None) -
     return None if value > (now or datetime.now(UTC)) + timedelta(days=1) else value
 
 
-def publication_date(text: str, *, anchor: int | None = None, lang: str | None = None,
-                     tz: str | None = None, now: datetime | None = None,
-                     before: int = 800, after: int = 1500) -> FoundDate | None:
+def publication_date(
+    text: str,
+    *,
+    anchor: int | None = None,
+    lang: str | None = None,
+    tz: str | None = None,
+    now: datetime | None = None,
+    before: int = 800,
+    after: int = 1500,
+) -> FoundDate | None:
     """The publication date of a page from its visible text.
 
     News pages print the date next to the headline, so the date nearest to ``anchor``
@@ -316,5 +419,6 @@ def publication_date(text: str, *, anchor: int | None = None, lang: str | None =
         return (dist, 0 if f.has_time else 1)
 
     best = min(found, key=distance)
-    return FoundDate(best.value, best.start + start, best.end + start, best.text, best.kind,
-                     best.has_time)
+    return FoundDate(
+        best.value, best.start + start, best.end + start, best.text, best.kind, best.has_time
+    )

@@ -50,8 +50,23 @@ class Extracted:
 
 # --- language ------------------------------------------------------------------------
 
-_TR_WORDS = {"ve", "bir", "bu", "için", "ile", "da", "de", "olarak", "belediye", "başkanı",
-             "daha", "çok", "gibi", "olan", "ise"}
+_TR_WORDS = {
+    "ve",
+    "bir",
+    "bu",
+    "için",
+    "ile",
+    "da",
+    "de",
+    "olarak",
+    "belediye",
+    "başkanı",
+    "daha",
+    "çok",
+    "gibi",
+    "olan",
+    "ise",
+}
 _EN_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "with", "was", "on", "said"}
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -76,9 +91,19 @@ def detect_language(text: str) -> str:
 # --- HTML ------------------------------------------------------------------------------
 
 _META_DATE_KEYS = (
-    "article:published_time", "og:published_time", "datepublished", "publishdate",
-    "pubdate", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date",
-    "publication_date", "created", "article.published",
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "pubdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+    "publication_date",
+    "created",
+    "article.published",
 )
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _JSONLD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?\{[^{}]*?"name"\s*:\s*"([^"]+)"')
@@ -121,8 +146,9 @@ def _title(tree: Any, meta: dict[str, str]) -> str:
 def _visible_text(tree: Any) -> str:
     body = tree.find(".//body")
     root = body if body is not None else tree
-    chunks = root.xpath(".//text()[not(ancestor::script) and not(ancestor::style)"
-                        " and not(ancestor::noscript)]")
+    chunks = root.xpath(
+        ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+    )
     return "\n".join(c.strip() for c in chunks if c.strip())
 
 
@@ -162,18 +188,23 @@ def extract_html(
     result.sitename = _clean(meta.get("og:site_name"))
     result.image = meta.get("og:image") or meta.get("twitter:image") or ""
     canonical = tree.xpath("//link[@rel='canonical']/@href")
-    result.canonical_url = (canonical[0].strip() if canonical else "") or meta.get("og:url", "") or (url or "")
-    result.author = _clean(meta.get("author") or meta.get("article:author") or meta.get("dc.creator"))
+    result.canonical_url = (
+        (canonical[0].strip() if canonical else "") or meta.get("og:url", "") or (url or "")
+    )
+    result.author = _clean(
+        meta.get("author") or meta.get("article:author") or meta.get("dc.creator")
+    )
     if result.author.startswith("http"):
         result.author = ""
-    html_lang = (tree.get("lang") or meta.get("og:locale") or meta.get("content-language") or "")
+    html_lang = tree.get("lang") or meta.get("og:locale") or meta.get("content-language") or ""
     html_lang = html_lang.split("-")[0].split("_")[0].lower()
 
     doc = bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments)
     text = doc.text if doc is not None and doc.text else ""
     if len(text) < MIN_BODY:
-        doc2 = bare_extraction(tree, url=url, with_metadata=False, favor_recall=True,
-                               include_comments=include_comments)
+        doc2 = bare_extraction(
+            tree, url=url, with_metadata=False, favor_recall=True, include_comments=include_comments
+        )
         if doc2 is not None and doc2.text and len(doc2.text) > len(text):
             text = doc2.text
     first, _, rest = text.partition("\n")
@@ -182,10 +213,15 @@ def extract_html(
     result.text = text
     if not text:
         result.warnings.append("no article body found")
-    result.language = lang or (html_lang if html_lang in ("tr", "fa", "en", "ar") else "") or \
-        detect_language(result.title + "\n" + text)
+    result.language = (
+        lang
+        or (html_lang if html_lang in ("tr", "fa", "en", "ar") else "")
+        or detect_language(result.title + "\n" + text)
+    )
     if not result.author:
-        scripts = " ".join(s.text or "" for s in tree.iter("script") if s.get("type") == "application/ld+json")
+        scripts = " ".join(
+            s.text or "" for s in tree.iter("script") if s.get("type") == "application/ld+json"
+        )
         m = _JSONLD_AUTHOR.search(scripts)
         if m:
             result.author = _clean(m.group(1))
@@ -203,8 +239,9 @@ def _persian_letters(text: str) -> str:
     return text.translate(_ARABIC_TO_PERSIAN)
 
 
-def _date_from_html(tree: Any, meta: dict[str, str], result: Extracted, *,
-                    tz: str | None, now: datetime | None) -> None:
+def _date_from_html(
+    tree: Any, meta: dict[str, str], result: Extracted, *, tz: str | None, now: datetime | None
+) -> None:
     zone = tz or dates.zone_for(result.language)
     for key in _META_DATE_KEYS:
         if key in meta:
@@ -212,7 +249,9 @@ def _date_from_html(tree: Any, meta: dict[str, str], result: Extracted, *,
             if value:
                 result.published_at, result.date_text, result.date_source = value, meta[key], "meta"
                 return
-    scripts = " ".join(s.text or "" for s in tree.iter("script") if s.get("type") == "application/ld+json")
+    scripts = " ".join(
+        s.text or "" for s in tree.iter("script") if s.get("type") == "application/ld+json"
+    )
     m = _JSONLD_DATE.search(scripts)
     if m:
         value = dates.parse_date(m.group(1), lang=result.language, tz=zone, now=now)
@@ -227,15 +266,17 @@ def _date_from_html(tree: Any, meta: dict[str, str], result: Extracted, *,
                 result.published_at, result.date_text, result.date_source = value, raw, "time"
                 return
     visible = _visible_text(tree)
-    found = dates.publication_date(visible, anchor=_find_anchor(visible, result.title),
-                                   lang=result.language, tz=zone, now=now)
+    found = dates.publication_date(
+        visible, anchor=_find_anchor(visible, result.title), lang=result.language, tz=zone, now=now
+    )
     if found:
         result.published_at, result.date_text, result.date_source = found.value, found.text, "text"
         return
     from htmldate import find_date
 
-    raw = find_date(tree, extensive_search=False, original_date=True,
-                    outputformat="%Y-%m-%dT%H:%M:%S")
+    raw = find_date(
+        tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+    )
     if raw:
         value = dates.parse_date(raw, lang=result.language, tz=zone, now=now)
         if value:
@@ -247,7 +288,8 @@ def _date_from_html(tree: Any, meta: dict[str, str], result: Extracted, *,
 _BOILERPLATE = re.compile(
     r"^(paylaş|etiket|yorum|üye yorum|yorumları gör|facebook yorum|kategorideki diğer|ilgili haber|"
     r"bu haber henüz|çok okunan|son dakika|mutlaka okuyun|diğer haberler|"
-    r"مشاهده|اخبار مرتبط|نظرات|برچسب|share|related|comments?)", re.IGNORECASE,
+    r"مشاهده|اخبار مرتبط|نظرات|برچسب|share|related|comments?)",
+    re.IGNORECASE,
 )
 LONG_LINE = 180
 
@@ -262,8 +304,9 @@ def _is_headline(line: str) -> bool:
     return not any(not f.kind.startswith("relative") for f in dates.find_dates(line))
 
 
-def extract_text(text: str, *, lang: str | None = None, tz: str | None = None,
-                 now: datetime | None = None) -> Extracted:
+def extract_text(
+    text: str, *, lang: str | None = None, tz: str | None = None, now: datetime | None = None
+) -> Extracted:
     """Extract the article from a page saved as plain text (menus and footers included).
 
     The headline is the headline-shaped line nearest before the first long paragraph (or,
@@ -291,7 +334,11 @@ def extract_text(text: str, *, lang: str | None = None, tz: str | None = None,
         title_k = next((k for k, (_, ln) in enumerate(nonempty) if _is_headline(ln)), 0)
     if title_k is not None:
         result.title = nonempty[title_k][1]
-    start = min(k for k in (title_k, first_long) if k is not None) if (title_k is not None or first_long is not None) else 0
+    start = (
+        min(k for k in (title_k, first_long) if k is not None)
+        if (title_k is not None or first_long is not None)
+        else 0
+    )
     body: list[str] = []
     seen: set[str] = set()
     short_run = 0
@@ -317,7 +364,9 @@ def extract_text(text: str, *, lang: str | None = None, tz: str | None = None,
         seen.add(ln)
         body.append(ln)
     # A teaser (title + lead) printed before the article repeats its first paragraph.
-    body = [b for i, b in enumerate(body) if not any(o != b and o.startswith(b) for o in body[i + 1 :])]
+    body = [
+        b for i, b in enumerate(body) if not any(o != b and o.startswith(b) for o in body[i + 1 :])
+    ]
     result.text = "\n".join(body)
     result.language = lang or detect_language(text)
     if result.language == "fa":
@@ -325,8 +374,9 @@ def extract_text(text: str, *, lang: str | None = None, tz: str | None = None,
     zone = tz or dates.zone_for(result.language)
     joined = "\n".join(lines)
     anchor = joined.find(result.title) if result.title else -1
-    found = dates.publication_date(joined, anchor=anchor if anchor >= 0 else None,
-                                   lang=result.language, tz=zone, now=now)
+    found = dates.publication_date(
+        joined, anchor=anchor if anchor >= 0 else None, lang=result.language, tz=zone, now=now
+    )
     if found:
         result.published_at, result.date_text, result.date_source = found.value, found.text, "text"
     return result
@@ -346,12 +396,22 @@ def read_document(data: bytes, name: str = "") -> tuple[str, str]:
     if lowered.endswith(".txt"):
         return "text", text
     head = text[:2000].lower()
-    return ("html", text) if ("<html" in head or "<body" in head or "<!doctype" in head) else ("text", text)
+    return (
+        ("html", text)
+        if ("<html" in head or "<body" in head or "<!doctype" in head)
+        else ("text", text)
+    )
 
 
-def extract_document(data: bytes, name: str = "", url: str | None = None, *,
-                     lang: str | None = None, tz: str | None = None,
-                     now: datetime | None = None) -> Extracted:
+def extract_document(
+    data: bytes,
+    name: str = "",
+    url: str | None = None,
+    *,
+    lang: str | None = None,
+    tz: str | None = None,
+    now: datetime | None = None,
+) -> Extracted:
     kind, text = read_document(data, name)
     if kind == "html":
         result = extract_html(text, url, lang=lang, tz=tz, now=now)

@@ -58,7 +58,9 @@ _NS_NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 def parse_sitemap(data: bytes) -> tuple[list[Link], list[str]]:
     """(article links, nested sitemap URLs) of a sitemap, sitemap index or news sitemap."""
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(
+            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+        )
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"invalid sitemap XML: {exc}") from exc
     links: list[Link] = []
@@ -72,7 +74,9 @@ def parse_sitemap(data: bytes) -> tuple[list[Link], list[str]]:
         if not loc:
             continue
         title = (u.findtext(f"{_NS_NEWS}news/{_NS_NEWS}title") or "").strip()
-        raw = u.findtext(f"{_NS_NEWS}news/{_NS_NEWS}publication_date") or u.findtext(f"{_NS_SM}lastmod")
+        raw = u.findtext(f"{_NS_NEWS}news/{_NS_NEWS}publication_date") or u.findtext(
+            f"{_NS_SM}lastmod"
+        )
         published = dates.parse_date(raw) if raw else None
         links.append(Link(loc, title, published))
     if not links and not nested:
@@ -80,9 +84,11 @@ def parse_sitemap(data: bytes) -> tuple[list[Link], list[str]]:
     return links, nested
 
 
-_SKIP = re.compile(r"/(tag|tags|etiket|kategori|category|categories|author|yazar|page|sayfa|arama|search|"
-                   r"login|giris|uye|video-galeri|foto-galeri)(/|$)|\.(jpg|jpeg|png|gif|pdf|css|js)$",
-                   re.IGNORECASE)
+_SKIP = re.compile(
+    r"/(tag|tags|etiket|kategori|category|categories|author|yazar|page|sayfa|arama|search|"
+    r"login|giris|uye|video-galeri|foto-galeri)(/|$)|\.(jpg|jpeg|png|gif|pdf|css|js)$",
+    re.IGNORECASE,
+)
 _ARTICLE = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*[-_][^/]{2,}")
 
 

@@ -51,7 +51,9 @@ class FetchResult:
         return decode_bytes(self.content, self.charset)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 _TR_LETTERS = set("ğĞşŞıİçÇöÖüÜ")
 _ALIASES = {"iso-8859-9": "windows-1254", "latin5": "windows-1254", "iso-8859-6": "windows-1256"}
 
@@ -202,19 +204,33 @@ class Fetcher:
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
                 if resp.status_code == 304:
-                    return FetchResult(url, str(resp.url), 304, b"", "", None, etag, last_modified,
-                                       not_modified=True)
+                    return FetchResult(
+                        url,
+                        str(resp.url),
+                        304,
+                        b"",
+                        "",
+                        None,
+                        etag,
+                        last_modified,
+                        not_modified=True,
+                    )
                 if resp.status_code >= 400:
-                    raise FetchError(f"HTTP {resp.status_code} for {url}", reason="http",
-                                     status=resp.status_code)
+                    raise FetchError(
+                        f"HTTP {resp.status_code} for {url}", reason="http", status=resp.status_code
+                    )
                 length = resp.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > self.max_bytes:
-                    raise FetchError(f"too large: {length} bytes > {self.max_bytes}", reason="too_large")
+                    raise FetchError(
+                        f"too large: {length} bytes > {self.max_bytes}", reason="too_large"
+                    )
                 chunks, size = [], 0
                 for chunk in resp.iter_raw():
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise FetchError(f"too large: more than {self.max_bytes} bytes", reason="too_large")
+                        raise FetchError(
+                            f"too large: more than {self.max_bytes} bytes", reason="too_large"
+                        )
                     chunks.append(chunk)
                 raw = b"".join(chunks)
                 encoding = resp.headers.get("Content-Encoding", "").lower()
@@ -227,12 +243,21 @@ class Fetcher:
                 charset = None
                 if "charset=" in ctype.lower():
                     charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip()
-                if ctype.split(";")[0].strip().lower() in ("text/html", "text/plain", "application/xhtml+xml") \
-                        and looks_binary(raw):
+                if ctype.split(";")[0].strip().lower() in (
+                    "text/html",
+                    "text/plain",
+                    "application/xhtml+xml",
+                ) and looks_binary(raw):
                     raise FetchError(f"binary content served as {ctype}", reason="binary")
                 return FetchResult(
-                    url, str(resp.url), resp.status_code, raw, ctype, charset,
-                    resp.headers.get("ETag", ""), resp.headers.get("Last-Modified", ""),
+                    url,
+                    str(resp.url),
+                    resp.status_code,
+                    raw,
+                    ctype,
+                    charset,
+                    resp.headers.get("ETag", ""),
+                    resp.headers.get("Last-Modified", ""),
                 )
         except httpx.TimeoutException as exc:
             raise FetchError(f"timeout fetching {url}", reason="timeout") from exc

@@ -38,8 +38,9 @@ def _hash(b: bytes) -> int:
 
 def minhash(text: str) -> MinHash:
     """The MinHash signature of ``text`` (empty text → an empty signature)."""
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_hash, permutations=_PERMUTATIONS,
-                scheme=_SCHEME)
+    m = MinHash(
+        num_perm=NUM_PERM, seed=_SEED, hashfunc=_hash, permutations=_PERMUTATIONS, scheme=_SCHEME
+    )
     sh = shingles(text)
     if sh:
         m.update_batch(list(sh))
@@ -52,8 +53,13 @@ def to_bytes(m: MinHash) -> bytes:
 
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64)
-    return MinHash(num_perm=len(values), seed=_SEED, hashvalues=values,
-                   permutations=_PERMUTATIONS, scheme=_SCHEME)
+    return MinHash(
+        num_perm=len(values),
+        seed=_SEED,
+        hashvalues=values,
+        permutations=_PERMUTATIONS,
+        scheme=_SCHEME,
+    )
 
 
 class StoryIndex:
@@ -99,8 +105,9 @@ def _empty(m: MinHash) -> bool:
     return bool(np.all(m.hashvalues == np.uint64((1 << 32) - 1)))
 
 
-def group(texts: Iterable[tuple[Hashable, str]], threshold: float = DEFAULT_THRESHOLD
-          ) -> dict[Hashable, Hashable]:
+def group(
+    texts: Iterable[tuple[Hashable, str]], threshold: float = DEFAULT_THRESHOLD
+) -> dict[Hashable, Hashable]:
     """Key → story key for a batch of texts, in order."""
     index = StoryIndex(threshold)
     return {key: index.assign(key, minhash(text)) for key, text in texts}

@@ -9,7 +9,7 @@ import pytest
 from kent360.organizations.models import Role
 from kent360.organizations.services import organisation_create, staff_create
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
 PAGES = Path(__file__).parent / "data" / "seed_pages"
 
 
@@ -24,8 +24,13 @@ def other_org(db):
 
 
 def _staff(organisation, username, role):
-    return staff_create(organisation=organisation, username=username, password="pw-123456",
-                        role=role, email=f"{username}@example.test")
+    return staff_create(
+        organisation=organisation,
+        username=username,
+        password="pw-123456",
+        role=role,
+        email=f"{username}@example.test",
+    )
 
 
 @pytest.fixture
@@ -72,8 +77,14 @@ class Site:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def add(self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200,
-            **headers: str) -> str:
+    def add(
+        self,
+        path: str,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        status: int = 200,
+        **headers: str,
+    ) -> str:
         self.routes[path] = (status, {"Content-Type": ctype, **headers}, body)
         return self.base + path
 

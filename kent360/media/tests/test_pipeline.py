@@ -21,7 +21,7 @@ from kent360.media.pipeline.fetch import decode_bytes, looks_binary
 from kent360.media.pipeline.mentions import Matcher, WatchTerm, parse_watch_argument
 from kent360.media.pipeline.tone import tone
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
 DATA = Path(__file__).parent / "data"
 PAGES = DATA / "seed_pages"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -72,8 +72,12 @@ SEED_EXPECTED = {
     "000": ("Sosyal Belediyeler ağı çalıştayı gerçekleşti", "2018-02-10", "tr"),
     "001": ("Balıkesir Benim Ailem Vizyonu Güçleniyor", None, "tr"),
     "002": ("Basın Yayın ve Halkla İlişkiler Müdürlüğü", None, "tr"),
-    "003": ("روابط عمومی شهرداری ها جهت استفاده از فضای مجازی و حضور کارآمد در پسا کرونا "
-            "برنامه ریزی کنند", "2021-05-17", "fa"),
+    "003": (
+        "روابط عمومی شهرداری ها جهت استفاده از فضای مجازی و حضور کارآمد در پسا کرونا "
+        "برنامه ریزی کنند",
+        "2021-05-17",
+        "fa",
+    ),
     "004": ("Bornova’da yeni iletişim sistemi", "2021-02-11", "tr"),
 }
 
@@ -85,7 +89,11 @@ def test_seed_text_title_date_language(prefix):
     title, date, lang = SEED_EXPECTED[prefix]
     assert result.title == title
     assert result.language == lang
-    local = result.published_at.astimezone(dates._zone(dates.zone_for(lang))) if result.published_at else None
+    local = (
+        result.published_at.astimezone(dates._zone(dates.zone_for(lang)))
+        if result.published_at
+        else None
+    )
     assert (local.date().isoformat() if local else None) == date
     assert "YORUM" not in result.text and "Paylaş" not in result.text
     assert len(result.text) > 1000
@@ -106,7 +114,10 @@ def test_seed_html_pages(name):
     expected = EXPECTED_PAGES[name]
     result = extract_document((PAGES / name).read_bytes(), name)
     assert normalize_persian(result.title) == normalize_persian(expected["title"])
-    assert iso(result.published_at) == datetime.fromisoformat(expected["date"]).astimezone(UTC).isoformat()
+    assert (
+        iso(result.published_at)
+        == datetime.fromisoformat(expected["date"]).astimezone(UTC).isoformat()
+    )
     assert result.language == expected["language"]
     assert normalize_persian(result.text).startswith(normalize_persian(expected["body_start"]))
     assert "Yorumlarınız editör" not in result.text and "نظرات شما" not in result.text
@@ -123,7 +134,9 @@ def test_broken_and_binary_html():
 
 
 def test_charset_detection():
-    tr = "Bornova Belediye Başkanı İduğ, çöp sorununu çözdü. Şikâyetler azaldı; ğüşıöç".encode("cp1254")
+    tr = "Bornova Belediye Başkanı İduğ, çöp sorununu çözdü. Şikâyetler azaldı; ğüşıöç".encode(
+        "cp1254"
+    )
     fa = "شهرداری تهران اعلام کرد".replace("ی", "ي").replace("ک", "ك").encode("cp1256")
     assert "Başkanı İduğ" in decode_bytes(tr)
     assert "شهرداري" in decode_bytes(fa)
@@ -133,18 +146,20 @@ def test_charset_detection():
 
 
 def watch() -> Matcher:
-    return Matcher([
-        WatchTerm("Bornova Belediyesi", ["Bornova Belediyesi"], kind="municipality"),
-        WatchTerm("Bornova", kind="district"),
-        WatchTerm("Mustafa İduğ", ["İduğ", "Bornova Belediye Başkanı"], kind="mayor"),
-        WatchTerm("Samandağ"),
-        WatchTerm("Hatay Büyükşehir Belediyesi"),
-        WatchTerm("Lütfü Savaş", ["Başkan Savaş"]),
-        WatchTerm("Buca"),
-        WatchTerm("Belediye Başkanı"),
-        WatchTerm("سازمان شهرداری‌ها و دهیاری‌های کشور", ["سازمان شهرداری ها"]),
-        WatchTerm("مهدی جمالی‌نژاد", ["جمالی نژاد"]),
-    ])
+    return Matcher(
+        [
+            WatchTerm("Bornova Belediyesi", ["Bornova Belediyesi"], kind="municipality"),
+            WatchTerm("Bornova", kind="district"),
+            WatchTerm("Mustafa İduğ", ["İduğ", "Bornova Belediye Başkanı"], kind="mayor"),
+            WatchTerm("Samandağ"),
+            WatchTerm("Hatay Büyükşehir Belediyesi"),
+            WatchTerm("Lütfü Savaş", ["Başkan Savaş"]),
+            WatchTerm("Buca"),
+            WatchTerm("Belediye Başkanı"),
+            WatchTerm("سازمان شهرداری‌ها و دهیاری‌های کشور", ["سازمان شهرداری ها"]),
+            WatchTerm("مهدی جمالی‌نژاد", ["جمالی نژاد"]),
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -169,7 +184,9 @@ def test_mentions_match(text, entity):
 
 @pytest.mark.parametrize("text", ["Bucak ilçesinde", "Bornovaspor maçı", "Savaşçı ruh"])
 def test_mentions_do_not_overmatch(text):
-    assert [m.entity for m in watch().find(text) if m.entity in ("Buca", "Bornova", "Lütfü Savaş")] == []
+    assert [
+        m.entity for m in watch().find(text) if m.entity in ("Buca", "Bornova", "Lütfü Savaş")
+    ] == []
 
 
 def test_mentions_in_seeds_keep_sentence():
@@ -178,23 +195,36 @@ def test_mentions_in_seeds_keep_sentence():
     entities = {m.entity for m in found}
     assert {"Hatay Büyükşehir Belediyesi", "Samandağ", "Lütfü Savaş"} <= entities
     savas = next(m for m in found if m.entity == "Lütfü Savaş")
-    assert savas.sentence.startswith("Gerçekleştirilen çalıştaya, Hatay Büyükşehir Belediye Başkanı Doç. Dr.")
+    assert savas.sentence.startswith(
+        "Gerçekleştirilen çalıştaya, Hatay Büyükşehir Belediye Başkanı Doç. Dr."
+    )
     assert savas.sentence.endswith("katılım gösterdi.")
     fa = extract_text(next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")).text
-    assert {m.entity for m in watch().find(fa)} >= {"مهدی جمالی‌نژاد", "سازمان شهرداری‌ها و دهیاری‌های کشور"}
+    assert {m.entity for m in watch().find(fa)} >= {
+        "مهدی جمالی‌نژاد",
+        "سازمان شهرداری‌ها و دهیاری‌های کشور",
+    }
 
 
 def test_watch_argument():
     terms = parse_watch_argument("Bornova Belediyesi;Mustafa İduğ|İduğ; ;")
     assert [(t.entity, list(t.aliases)) for t in terms] == [
-        ("Bornova Belediyesi", []), ("Mustafa İduğ", ["İduğ"])]
+        ("Bornova Belediyesi", []),
+        ("Mustafa İduğ", ["İduğ"]),
+    ]
 
 
 def test_tone():
-    assert tone("Bornova’da çöp skandalı: vatandaşlar tepki gösterdi, koku sorunu büyüyor").label == "negative"
+    assert (
+        tone("Bornova’da çöp skandalı: vatandaşlar tepki gösterdi, koku sorunu büyüyor").label
+        == "negative"
+    )
     assert tone("Başkan yeni parkın açılışını yaptı, vatandaşlar çok memnun").label == "positive"
     assert tone("Meclis toplantısı saat 14.00’te yapılacak").label == "neutral"
-    assert (tone("Sonuç başarılı değil").positives, tone("Sonuç başarılı değil").negatives) == (0, 1)
+    assert (tone("Sonuç başarılı değil").positives, tone("Sonuç başarılı değil").negatives) == (
+        0,
+        1,
+    )
     assert tone("شهرداری به فساد و تخلف متهم شد").label == "negative"
     assert tone("The mayor praised the successful opening").label == "positive"
 

@@ -38,8 +38,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, f"_{opts['action']}")(**opts)
 
-    def _extract(self, *, paths: list[str], url: str | None, org: str | None, watch: str,
-                 lang: str | None, **_: Any) -> None:
+    def _extract(
+        self,
+        *,
+        paths: list[str],
+        url: str | None,
+        org: str | None,
+        watch: str,
+        lang: str | None,
+        **_: Any,
+    ) -> None:
         from kent360.media.pipeline.extract import extract_document
         from kent360.media.pipeline.mentions import Matcher, parse_watch_argument
         from kent360.media.pipeline.tone import tone
@@ -72,19 +80,32 @@ class Command(BaseCommand):
                     from kent360.media.pipeline.dates import _zone, zone_for
 
                     local = ex.published_at.astimezone(_zone(tz or zone_for(ex.language)))
-                record.update({
-                    "url": url or ex.canonical_url or None,
-                    "title": ex.title, "text": ex.text,
-                    "date": local.date().isoformat() if local else None,
-                    "datetime": ex.published_at.isoformat() if ex.published_at else None,
-                    "author": ex.author or None, "language": ex.language or None,
-                    "mentions": [m.as_dict() for m in matcher.find(full)],
-                    "tone": tone(full).label,
-                })
+                record.update(
+                    {
+                        "url": url or ex.canonical_url or None,
+                        "title": ex.title,
+                        "text": ex.text,
+                        "date": local.date().isoformat() if local else None,
+                        "datetime": ex.published_at.isoformat() if ex.published_at else None,
+                        "author": ex.author or None,
+                        "language": ex.language or None,
+                        "mentions": [m.as_dict() for m in matcher.find(full)],
+                        "tone": tone(full).label,
+                    }
+                )
             except Exception as exc:
-                record.update({"title": None, "text": None, "date": None, "author": None,
-                               "language": None, "mentions": [], "tone": None,
-                               "error": f"{type(exc).__name__}: {exc}"})
+                record.update(
+                    {
+                        "title": None,
+                        "text": None,
+                        "date": None,
+                        "author": None,
+                        "language": None,
+                        "mentions": [],
+                        "tone": None,
+                        "error": f"{type(exc).__name__}: {exc}",
+                    }
+                )
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
 
@@ -111,5 +132,12 @@ class Command(BaseCommand):
             Path(pdf).write_bytes(bytes(digest.pdf))
         if send:
             services.digest_send(digest=digest)
-        self.stdout.write(json.dumps({"digest": digest.pk, "date": digest.date.isoformat(),
-                                      "pdf_bytes": len(bytes(digest.pdf))}))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "digest": digest.pk,
+                    "date": digest.date.isoformat(),
+                    "pdf_bytes": len(bytes(digest.pdf)),
+                }
+            )
+        )
