@@ -158,8 +158,32 @@ def tokens(text: str, lang: str | None = None) -> list[str]:
 # Abbreviations after which a full stop does not end a sentence (titles before names).
 _ABBREVIATIONS = frozenset(
     {
-        "dr", "doç", "prof", "av", "müh", "yrd", "op", "uzm", "mr", "mrs", "ms", "st", "no",
-        "vb", "vs", "bkz", "sn", "yard", "org", "gen", "kor", "alb", "jr", "sr", "inc", "ltd",
+        "dr",
+        "doç",
+        "prof",
+        "av",
+        "müh",
+        "yrd",
+        "op",
+        "uzm",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "no",
+        "vb",
+        "vs",
+        "bkz",
+        "sn",
+        "yard",
+        "org",
+        "gen",
+        "kor",
+        "alb",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
     }
 )
 _SENTENCE_END = re.compile(r"[.!?؟…]+[\"”’»)\]]*(?=\s|$)|\n\s*\n|\n")

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kent360.citizens.services import citizen_match_or_create
@@ -103,7 +103,8 @@ def _notify(request: Request, event: RequestEvent) -> None:
 
 def _check_org(organisation: Organisation, obj: Category | Directorate | None, what: str) -> None:
     if obj is not None and obj.organisation_id != organisation.pk:
-        raise DomainError(_("The %(what)s belongs to another organisation.") % {"what": what})
+        label = _("category") if what == "category" else _("directorate")
+        raise DomainError(_("The %(what)s belongs to another organisation.") % {"what": label})
 
 
 def request_create(
@@ -309,7 +310,9 @@ def _transition(
     if not system:
         permissions.require(actor, request, action)
     if request.state not in spec.sources:
-        possible = ", ".join(str(a.label) for a in workflow.allowed_actions(request.state)) or "—"
+        separator = "، " if translation.get_language() == "fa" else ", "
+        possible = separator.join(str(a.label) for a in workflow.allowed_actions(request.state))
+        possible = possible or "—"
         raise InvalidTransition(
             _(
                 '"%(action)s" is not possible while the request is "%(state)s". '
