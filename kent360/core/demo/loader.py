@@ -250,7 +250,7 @@ def _bornova_requests(
         if not result.created:
             continue
         created += 1
-        _progress(result.request, staff, dirs, rng, now)
+        _progress(result.request, staff, cats[cat_code], rng, now)
     return created
 
 
@@ -264,7 +264,7 @@ def _worker_for(request: Request, staff: dict[str, Staff]) -> Staff:
 def _progress(
     request: Request,
     staff: dict[str, Staff],
-    dirs: dict[str, Directorate],
+    intended: Category,
     rng: random.Random,
     now: Any,
 ) -> None:
@@ -278,12 +278,12 @@ def _progress(
     if stage == 0:
         return
     if request.directorate is None:
-        request = req_services.request_triage(
-            request=request, actor=agent, directorate=rng.choice(list(dirs.values()))
-        )
+        # the desk reads the text and picks the category the citizen did not
+        request = req_services.request_triage(request=request, actor=agent, category=intended)
     if stage >= 2:
         if rng.random() < 0.08:
-            target = rng.choice([d for d in dirs.values() if d.pk != request.directorate_id])
+            others = Directorate.objects.filter(organisation_id=request.organisation_id)
+            target = rng.choice([d for d in others if d.pk != request.directorate_id])
             request = req_services.request_transfer(
                 request=request,
                 actor=pr,
