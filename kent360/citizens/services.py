@@ -96,3 +96,35 @@ def citizen_match_or_create(
         citizen.save(update_fields=[*changed, "updated_at"])
         audit(action="citizen.update", target=citizen, actor=actor, data={"fields": changed})
     return citizen
+
+
+def normalise_handle(platform: str, handle: str) -> tuple[str, str]:
+    return platform.strip().lower(), handle.strip().lstrip("@").lower()
+
+
+@transaction.atomic
+def citizen_add_handle(*, citizen: Citizen, platform: str, handle: str) -> None:
+    """Remember the citizen's social account so later messages from it are matched."""
+    from kent360.citizens.models import CitizenHandle
+
+    platform, handle = normalise_handle(platform, handle)
+    if not handle:
+        return
+    CitizenHandle.objects.get_or_create(
+        organisation_id=citizen.organisation_id,
+        platform=platform,
+        handle=handle,
+        defaults={"citizen": citizen},
+    )
+
+
+def citizen_by_handle(*, organisation: Organisation, platform: str, handle: str) -> Citizen | None:
+    from kent360.citizens.models import CitizenHandle
+
+    platform, handle = normalise_handle(platform, handle)
+    row = (
+        CitizenHandle.objects.select_related("citizen")
+        .filter(organisation=organisation, platform=platform, handle=handle)
+        .first()
+    )
+    return row.citizen if row else None
