@@ -414,3 +414,8 @@ def request_follow(
         data={"same_issue": True, "citizen_id": citizen.pk if citizen else None},
     )
     return follower
+
+
+def inbound_reject(*, message: InboundMessage, error: str) -> None:
+    """Mark an item that was refused at the door (bad photo, bad file): kept, with why."""
+    _fail(message, error)

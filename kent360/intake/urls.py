@@ -1,0 +1,15 @@
+from django.urls import path
+
+from kent360.intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("items/<int:pk>/", views.message_detail, name="message"),
+    path("items/<int:pk>/raw/", views.message_raw, name="message_raw"),
+    path("items/<int:pk>/discard/", views.message_discard, name="message_discard"),
+    path("items/<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path("report/", views.report_start, name="report_start"),
+    path("report/<slug:org>/", views.report, name="report"),
+]

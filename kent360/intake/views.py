@@ -1,0 +1,224 @@
+"""Pages of the intake: the public web form, the staff queue of raw items and tools."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kent360.core.errors import DomainError
+from kent360.intake import forms, selectors, services
+from kent360.intake.images import clean_photo
+from kent360.intake.models import Source, Status
+from kent360.organizations.models import Organisation, Staff
+from kent360.requests import permissions
+from kent360.requests.views import _error_text, staff_required
+
+RATE_WINDOW = 3600
+
+
+def _staff(request: HttpRequest) -> Staff:
+    staff: Staff = request.staff  # type: ignore[attr-defined]
+    return staff
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def rate_limited(request: HttpRequest, bucket: str, limit: int) -> bool:
+    """Count one hit of this IP in the bucket; True when it is over the hourly limit."""
+    key = f"k360:rate:{bucket}:{client_ip(request)}"
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        hits = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_WINDOW)
+        hits = 1
+    return hits > limit
+
+
+def report_start(request: HttpRequest) -> HttpResponse:
+    """Pick the municipality (a single-municipality installation goes straight on)."""
+    orgs = list(Organisation.objects.filter(is_active=True).order_by("name"))
+    if len(orgs) == 1:
+        return redirect("intake:report", org=orgs[0].slug)
+    return render(request, "intake/report_start.html", {"orgs": orgs})
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, org: str) -> HttpResponse:
+    """The public web form: stored raw, then turned into a request with a tracking code."""
+    organisation = get_object_or_404(Organisation, slug=org, is_active=True)
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "tile_url": settings.KENT360_MAP_TILE_URL,
+    }
+    if request.method == "POST":
+        if request.POST.get("website"):
+            return render(request, "intake/report_refused.html", status=400)
+        if rate_limited(request, "webform", settings.KENT360_WEBFORM_MAX_PER_HOUR):
+            return render(request, "intake/report_refused.html", {"rate": True}, status=429)
+        form = forms.WebReportForm(request.POST, request.FILES, organisation=organisation)
+        if form.is_valid():
+            try:
+                message = _store_web_report(form.cleaned_data, organisation, request)
+            except DomainError as exc:
+                form.add_error("photos", str(exc.message))
+            else:
+                return render(
+                    request,
+                    "intake/report_done.html",
+                    {**context, "message": message, "obj": message.request},
+                )
+    else:
+        form = forms.WebReportForm(
+            organisation=organisation, initial={"submission_key": uuid.uuid4().hex}
+        )
+    context["form"] = form
+    return render(request, "intake/report.html", context)
+
+
+def _store_web_report(data: dict[str, Any], organisation: Organisation, request: HttpRequest) -> Any:
+    files = []
+    lat, lon = data.get("latitude"), data.get("longitude")
+    for upload in data.get("photos") or []:
+        photo = clean_photo(
+            upload.name or "photo", upload.read(), max_bytes=settings.KENT360_MAX_ATTACHMENT_BYTES
+        )
+        files.append((photo.name, photo.content, photo.content_type))
+        if lat is None and photo.latitude is not None:
+            lat, lon = photo.latitude, photo.longitude
+    category = data.get("category")
+    payload = {
+        "kind": data["kind"],
+        "category": category.code if category else "",
+        "text": data["text"],
+        "address": data.get("address", ""),
+        "latitude": lat,
+        "longitude": lon,
+        "name": data.get("name", ""),
+        "phone": data.get("phone", ""),
+        "email": data.get("email", ""),
+        "consent": True,
+        "language": getattr(request, "LANGUAGE_CODE", "tr"),
+        "ip": client_ip(request),
+    }
+    result = services.inbound_receive(
+        organisation=organisation,
+        source=Source.WEB,
+        idempotency_key=data["submission_key"],
+        payload=payload,
+        files=files,
+    )
+    # The citizen waits for the tracking code: process now (a worker doing the same is a no-op).
+    return services.inbound_process(message_id=result.message.pk)
+
+
+def _can_handle(staff: Staff) -> bool:
+    return permissions.can_create(staff)
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Inbound items; by default those that need a person ("could not process", review)."""
+    staff = _staff(request)
+    if not _can_handle(staff):
+        return render(request, "403.html", status=403)
+    status = request.GET.get("status", "attention")
+    page = Paginator(selectors.inbound_list(staff=staff, status=status), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "intake/queue.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = _staff(request)
+    if not _can_handle(staff):
+        return render(request, "403.html", status=403)
+    message = selectors.inbound_get(staff=staff, pk=pk)
+    initial = {
+        "subject": message.parsed.get("subject") or message.payload.get("subject", ""),
+        "text": message.parsed.get("text") or message.payload.get("text", ""),
+        "contact_name": message.parsed.get("contact_name") or message.payload.get("name", ""),
+        "contact_phone": message.parsed.get("contact_phone") or message.payload.get("phone", ""),
+        "contact_email": message.parsed.get("contact_email") or message.payload.get("email", ""),
+        "external_ref": message.parsed.get("external_ref", ""),
+        "address": message.parsed.get("address") or message.payload.get("address", ""),
+    }
+    if message.source == Source.EMAIL and not initial["text"]:
+        initial["text"] = message.read_raw().decode("utf-8", errors="replace")[:20000]
+    form = forms.ConvertForm(
+        request.POST or None, organisation=staff.organisation, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.inbound_convert(
+                message=message, actor=staff, fields=dict(form.cleaned_data)
+            )
+        except (DomainError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, _("Request %(code)s registered.") % {"code": created.tracking_code}
+            )
+            return redirect("requests:detail", code=created.tracking_code)
+    raw_preview = ""
+    if message.raw_file and message.source in (Source.EMAIL, Source.CIMER):
+        raw_preview = message.read_raw()[:20000].decode("utf-8", errors="replace")
+    return render(
+        request,
+        "intake/message.html",
+        {"message": message, "form": form, "raw_preview": raw_preview},
+    )
+
+
+@staff_required
+@require_POST
+def message_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = _staff(request)
+    message = selectors.inbound_get(staff=staff, pk=pk)
+    try:
+        services.inbound_discard(message=message, actor=staff, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("intake:message", pk=message.pk)
+
+
+@staff_required
+@require_POST
+def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = _staff(request)
+    message = selectors.inbound_get(staff=staff, pk=pk)
+    try:
+        services.inbound_retry(message=message, actor=staff)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("intake:message", pk=message.pk)
+
+
+@staff_required
+def message_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored raw item as it arrived (download), for staff fixing it by hand."""
+    staff = _staff(request)
+    message = selectors.inbound_get(staff=staff, pk=pk)
+    if not message.raw_file:
+        return HttpResponse(status=404)
+    response = HttpResponse(message.read_raw(), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.bin"'
+    return response
