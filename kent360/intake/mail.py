@@ -132,6 +132,14 @@ class ImapConfig:
         )
 
 
+def _login(client: imaplib.IMAP4, user: str, password: str) -> None:
+    """LOGIN takes ASCII only; a Turkish or Persian password goes through AUTHENTICATE PLAIN."""
+    if (user + password).isascii():
+        client.login(user, password)
+    else:
+        client.authenticate("PLAIN", lambda _challenge: f"\0{user}\0{password}".encode())
+
+
 def imap_poll(config: ImapConfig) -> list[ReceiveResult]:
     """Fetch unseen messages, store each, then flag it seen.
 
@@ -146,7 +154,7 @@ def imap_poll(config: ImapConfig) -> list[ReceiveResult]:
     )
     results = []
     try:
-        client.login(config.user, config.password)
+        _login(client, config.user, config.password)
         client.select(config.folder)
         status, data = client.uid("SEARCH", "UNSEEN")
         if status != "OK":
