@@ -6,10 +6,10 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("items/<int:pk>/", views.message_detail, name="message"),
-    path("items/<int:pk>/raw/", views.message_raw, name="message_raw"),
-    path("items/<int:pk>/discard/", views.message_discard, name="message_discard"),
-    path("items/<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path("items/<int:inbound>/", views.message_detail, name="message"),
+    path("items/<int:inbound>/raw/", views.message_raw, name="message_raw"),
+    path("items/<int:inbound>/discard/", views.message_discard, name="message_discard"),
+    path("items/<int:inbound>/retry/", views.message_retry, name="message_retry"),
     path("report/", views.report_start, name="report_start"),
     path("report/<slug:org>/", views.report, name="report"),
 ]

@@ -147,11 +147,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def message_detail(request: HttpRequest, inbound: int) -> HttpResponse:
     staff = _staff(request)
     if not _can_handle(staff):
         return render(request, "403.html", status=403)
-    message = selectors.inbound_get(staff=staff, pk=pk)
+    message = selectors.inbound_get(staff=staff, pk=inbound)
     initial = {
         "subject": message.parsed.get("subject") or message.payload.get("subject", ""),
         "text": message.parsed.get("text") or message.payload.get("text", ""),
@@ -190,33 +190,33 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def message_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def message_discard(request: HttpRequest, inbound: int) -> HttpResponse:
     staff = _staff(request)
-    message = selectors.inbound_get(staff=staff, pk=pk)
+    message = selectors.inbound_get(staff=staff, pk=inbound)
     try:
         services.inbound_discard(message=message, actor=staff, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, str(exc.message))
-    return redirect("intake:message", pk=message.pk)
+    return redirect("intake:message", inbound=message.pk)
 
 
 @staff_required
 @require_POST
-def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def message_retry(request: HttpRequest, inbound: int) -> HttpResponse:
     staff = _staff(request)
-    message = selectors.inbound_get(staff=staff, pk=pk)
+    message = selectors.inbound_get(staff=staff, pk=inbound)
     try:
         services.inbound_retry(message=message, actor=staff)
     except DomainError as exc:
         messages.error(request, str(exc.message))
-    return redirect("intake:message", pk=message.pk)
+    return redirect("intake:message", inbound=message.pk)
 
 
 @staff_required
-def message_raw(request: HttpRequest, pk: int) -> HttpResponse:
+def message_raw(request: HttpRequest, inbound: int) -> HttpResponse:
     """The stored raw item as it arrived (download), for staff fixing it by hand."""
     staff = _staff(request)
-    message = selectors.inbound_get(staff=staff, pk=pk)
+    message = selectors.inbound_get(staff=staff, pk=inbound)
     if not message.raw_file:
         return HttpResponse(status=404)
     response = HttpResponse(message.read_raw(), content_type="application/octet-stream")
