@@ -419,3 +419,81 @@ def request_follow(
 def inbound_reject(*, message: InboundMessage, error: str) -> None:
     """Mark an item that was refused at the door (bad photo, bad file): kept, with why."""
     _fail(message, error)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    messages: list[InboundMessage]
+    file_error: str = ""
+
+
+def national_import(
+    *,
+    organisation: Organisation,
+    actor: Staff,
+    name: str,
+    data: bytes,
+    channel_name: str = "CİMER",
+) -> ImportResult:
+    """Import an export of forwarded applications: one inbound item per row.
+
+    A file that cannot be read at all is itself kept as a failed item with the reason;
+    a bad row fails alone. Each row is keyed by its reference number, so importing an
+    overlapping export again only adds the new applications.
+    """
+    from kent360.intake.parsers.cimer import ImportFileError, read_rows
+
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        rows = read_rows(name, data)
+    except ImportFileError as exc:
+        result = inbound_receive(
+            organisation=organisation,
+            source="cimer",
+            idempotency_key=f"file:{digest}",
+            raw=data,
+            raw_name=name,
+            payload={"file": name, "channel_name": channel_name},
+            actor=actor,
+            enqueue=False,
+        )
+        _fail(result.message, str(exc))
+        result.message.refresh_from_db()
+        return ImportResult([result.message], str(exc))
+    messages = []
+    for line, row in enumerate(rows, start=2):
+        ref = (row.get("ref") or "").strip()
+        key = f"ref:{ref}" if ref else f"file:{digest}:line:{line}"
+        result = inbound_receive(
+            organisation=organisation,
+            source="cimer",
+            idempotency_key=key,
+            payload={"row": row, "line": line, "file": name, "channel_name": channel_name},
+            actor=actor,
+        )
+        messages.append(result.message)
+    audit(
+        action="inbound.import",
+        target=organisation,
+        actor=actor,
+        organisation=organisation,
+        data={"file": name, "rows": len(rows)},
+    )
+    return ImportResult(messages)
+
+
+def petition_upload(
+    *, organisation: Organisation, actor: Staff, name: str, data: bytes
+) -> InboundMessage:
+    """Keep a scanned petition; OCR runs in the background and staff confirm the result."""
+    if len(data) > 40 * 1024 * 1024:
+        raise DomainError(_("The scan is too large (at most 40 MB)."))
+    result = inbound_receive(
+        organisation=organisation,
+        source="petition",
+        idempotency_key="sha256:" + hashlib.sha256(data).hexdigest(),
+        raw=data,
+        raw_name=name,
+        actor=actor,
+    )
+    return result.message

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -222,3 +223,57 @@ def message_raw(request: HttpRequest, inbound: int) -> HttpResponse:
     response = HttpResponse(message.read_raw(), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.bin"'
     return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def petition(request: HttpRequest) -> HttpResponse:
+    """Upload a scanned petition (PDF or image); it is read by OCR and then confirmed."""
+    staff = _staff(request)
+    if not _can_handle(staff):
+        return render(request, "403.html", status=403)
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            message = services.petition_upload(
+                organisation=staff.organisation, actor=staff, name=upload.name, data=upload.read()
+            )
+        except DomainError as exc:
+            form.add_error("file", str(exc.message))
+        else:
+            return redirect("intake:message", inbound=message.pk)
+    return render(
+        request,
+        "intake/upload.html",
+        {"form": form, "title": _("Scanned petition (dilekçe)"),
+         "help": _("PDF or image; the text is read automatically (Turkish, Persian, English) and you confirm it.")},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def national_import(request: HttpRequest) -> HttpResponse:
+    """Import applications forwarded by CİMER or similar channels (CSV, XLSX, XML)."""
+    staff = _staff(request)
+    if not _can_handle(staff):
+        return render(request, "403.html", status=403)
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.national_import(
+            organisation=staff.organisation, actor=staff, name=upload.name, data=upload.read()
+        )
+        if result.file_error:
+            messages.error(request, result.file_error)
+            return redirect("intake:message", inbound=result.messages[0].pk)
+        messages.success(
+            request, _("%(n)d applications read from the file.") % {"n": len(result.messages)}
+        )
+        return redirect(f"{reverse('intake:queue')}?status=")
+    return render(
+        request,
+        "intake/upload.html",
+        {"form": form, "title": _("Import from CİMER / national channels"),
+         "help": _("CSV, XLSX or XML export with columns Başvuru No, Başvuru Tarihi, Ad Soyad, T.C. Kimlik No, Telefon, E-posta, Konu, Başvuru Metni, Adres.")},
+    )
