@@ -237,14 +237,33 @@ def materialise(
                 upload=SimpleUploadedFile(name, content),
                 system=True,
             )
-        if parsed.handle and request.citizen_id:
-            from kent360.citizens.services import citizen_add_handle
-
-            citizen_add_handle(
-                citizen=request.citizen, platform=parsed.handle[0], handle=parsed.handle[1]
-            )
+        if parsed.handle:
+            _link_handle(request, parsed)
     _done(message, request, actor, {"created": result.created})
     return request
+
+
+def _link_handle(request: Request, parsed: Parsed) -> None:
+    """A social author is the same citizen next time: matched by platform and handle."""
+    from kent360.citizens.models import Citizen
+    from kent360.citizens.services import citizen_add_handle, citizen_by_handle
+
+    assert parsed.handle is not None
+    platform, handle = parsed.handle
+    citizen = request.citizen or citizen_by_handle(
+        organisation=request.organisation, platform=platform, handle=handle
+    )
+    if citizen is None:
+        citizen = Citizen.objects.create(
+            organisation=request.organisation,
+            name=parsed.contact_name,
+            preferred_language=parsed.language,
+            preferred_channel="social",
+        )
+    citizen_add_handle(citizen=citizen, platform=platform, handle=handle)
+    if request.citizen_id != citizen.pk:
+        Request.objects.filter(pk=request.pk).update(citizen=citizen)
+        request.citizen = citizen
 
 
 def _thread_reply(message: InboundMessage, parsed: Parsed, request: Request) -> None:

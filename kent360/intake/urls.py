@@ -10,6 +10,7 @@ urlpatterns = [
     path("items/<int:inbound>/raw/", views.message_raw, name="message_raw"),
     path("items/<int:inbound>/discard/", views.message_discard, name="message_discard"),
     path("items/<int:inbound>/retry/", views.message_retry, name="message_retry"),
+    path("field/", views.field, name="field"),
     path("petition/", views.petition, name="petition"),
     path("import/", views.national_import, name="import"),
     path("report/", views.report_start, name="report_start"),

@@ -277,3 +277,12 @@ def national_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "title": _("Import from CİMER / national channels"),
          "help": _("CSV, XLSX or XML export with columns Başvuru No, Başvuru Tarihi, Ad Soyad, T.C. Kimlik No, Telefon, E-posta, Konu, Başvuru Metni, Adres.")},
     )
+
+
+@staff_required
+def field(request: HttpRequest) -> HttpResponse:
+    """Mobile page for field teams; reports queue offline and replay with their own keys."""
+    from kent360.organizations.models import Category
+
+    categories = Category.objects.filter(organisation=_staff(request).organisation, is_active=True)
+    return render(request, "intake/field.html", {"categories": categories})

@@ -97,8 +97,10 @@ class FieldReportView(APIView):
             services.inbound_reject(message=result.message, error=error)
             result.message.refresh_from_db()
             return Response(
-                {"error": {"code": "invalid", "message": error, "fields": {"photos": [error]}},
-                 **_result(result.message)},
+                {
+                    **_result(result.message),
+                    "error": {"code": "invalid", "message": error, "fields": {"photos": [error]}},
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         message = services.inbound_process(message_id=result.message.pk)
