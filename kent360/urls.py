@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("requests/", include("kent360.requests.urls")),
     path("intake/", include("kent360.intake.urls")),
+    path("citizens/", include("kent360.citizens.urls")),
     path("open311/v2/", include("kent360.intake.open311.urls")),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),

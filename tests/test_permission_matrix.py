@@ -102,6 +102,7 @@ def sample(world, make_request):
     ).message
     return {
         "inbound": str(inbound.pk),
+        "citizen": str(r.citizen_id),
         "org": world.org.slug,
         "code": r.tracking_code,
         "tracking_code": r.tracking_code,

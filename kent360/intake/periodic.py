@@ -24,3 +24,10 @@ def social() -> object:
     from kent360.intake.tasks import poll_social
 
     return poll_social.enqueue()
+
+
+@periodic("intake.followers", every_seconds=60)
+def followers() -> object:
+    from kent360.intake.tasks import notify_followers
+
+    return notify_followers.enqueue()

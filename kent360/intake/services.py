@@ -516,3 +516,21 @@ def petition_upload(
         actor=actor,
     )
     return result.message
+
+
+@transaction.atomic
+def request_merge_duplicate(*, request: Request, into: Request, actor: Staff) -> Request:
+    """Merge a duplicate into its original; the duplicate's citizen follows the original."""
+    merged = request_services.request_merge(request=request, actor=actor, into=into)
+    if merged.citizen_id:
+        RequestFollower.objects.get_or_create(
+            request=into,
+            citizen_id=merged.citizen_id,
+            defaults={
+                "organisation_id": into.organisation_id,
+                "email": merged.contact_email or (merged.citizen.email if merged.citizen else ""),
+                "reason": "merged_duplicate",
+                "source_request": merged,
+            },
+        )
+    return merged

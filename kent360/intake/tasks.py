@@ -30,3 +30,10 @@ def poll_social() -> int:
     from kent360.intake.social.services import social_poll_all
 
     return social_poll_all()
+
+
+@task(queue_name="intake")
+def notify_followers() -> int:
+    from kent360.intake.followers import followers_notify
+
+    return followers_notify()

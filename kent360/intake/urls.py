@@ -13,6 +13,10 @@ urlpatterns = [
     path("field/", views.field, name="field"),
     path("petition/", views.petition, name="petition"),
     path("import/", views.national_import, name="import"),
+    path("caller/", views.caller_lookup, name="caller_lookup"),
+    path("requests/<str:code>/same-issue/", views.same_issue, name="same_issue"),
+    path("requests/<str:code>/duplicates/", views.duplicates, name="duplicates"),
+    path("requests/<str:code>/merge/", views.merge_duplicate, name="merge_duplicate"),
     path("report/", views.report_start, name="report_start"),
     path("report/<slug:org>/", views.report, name="report"),
 ]

@@ -286,3 +286,105 @@ def field(request: HttpRequest) -> HttpResponse:
 
     categories = Category.objects.filter(organisation=_staff(request).organisation, is_active=True)
     return render(request, "intake/field.html", {"categories": categories})
+
+
+@staff_required
+def caller_lookup(request: HttpRequest) -> HttpResponse:
+    """HTMX partial for the desk: the caller's earlier requests, found by phone number."""
+    from kent360.citizens.models import Citizen
+    from kent360.citizens.selectors import log_access
+    from kent360.citizens.services import normalise_phone
+    from kent360.requests.selectors import request_visible
+
+    staff = _staff(request)
+    raw = request.GET.get("contact_phone") or request.GET.get("phone") or ""
+    phone = normalise_phone(raw, region=staff.organisation.country)
+    citizen = None
+    earlier: list[Any] = []
+    if phone:
+        citizen = Citizen.objects.filter(
+            organisation_id=staff.organisation_id, phone=phone, anonymised_at=None
+        ).first()
+        if citizen is not None:
+            log_access(staff=staff, citizen=citizen, action="desk_lookup")
+            earlier = list(
+                request_visible(staff=staff)
+                .filter(citizen=citizen)
+                .select_related("category")
+                .order_by("-created_at")[:10]
+            )
+    return render(
+        request,
+        "intake/partials/caller.html",
+        {"raw": raw, "phone": phone, "citizen": citizen, "earlier": earlier},
+    )
+
+
+@staff_required
+@require_POST
+def same_issue(request: HttpRequest, code: str) -> HttpResponse:
+    """The caller reports what an existing request already covers: follow it, note it."""
+    from kent360.requests.selectors import request_get
+
+    staff = _staff(request)
+    if not _can_handle(staff):
+        return render(request, "403.html", status=403)
+    obj = request_get(staff=staff, tracking_code=code)
+    services.request_follow(
+        request=obj,
+        actor=staff,
+        reason="same_issue",
+        name=request.POST.get("contact_name", ""),
+        phone=request.POST.get("contact_phone", ""),
+        email=request.POST.get("contact_email", ""),
+        note=request.POST.get("text", ""),
+    )
+    messages.success(
+        request,
+        _("The caller now follows request %(code)s; no new request was created.")
+        % {"code": obj.tracking_code},
+    )
+    return redirect("requests:detail", code=obj.tracking_code)
+
+
+@staff_required
+def duplicates(request: HttpRequest, code: str) -> HttpResponse:
+    """HTMX partial on the request page: likely duplicates, each with a merge button."""
+    from kent360.intake.duplicates import duplicate_candidates
+    from kent360.requests.selectors import request_get
+
+    staff = _staff(request)
+    obj = request_get(staff=staff, tracking_code=code)
+    return render(
+        request,
+        "intake/partials/duplicates.html",
+        {
+            "obj": obj,
+            "candidates": duplicate_candidates(staff=staff, request=obj),
+            "can_merge": permissions.can_do(staff, obj, "merge"),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def merge_duplicate(request: HttpRequest, code: str) -> HttpResponse:
+    """Merge this request into an original; its citizen then follows the original."""
+    from django.http import Http404
+
+    from kent360.requests.selectors import request_get
+
+    staff = _staff(request)
+    obj = request_get(staff=staff, tracking_code=code)
+    try:
+        into = request_get(staff=staff, tracking_code=request.POST.get("into", ""))
+    except Http404:
+        messages.error(request, _("No such request."))
+        return redirect("requests:detail", code=obj.tracking_code)
+    try:
+        services.request_merge_duplicate(request=obj, into=into, actor=staff)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("requests:detail", code=obj.tracking_code)
+    messages.success(request, _("Merged into %(code)s.") % {"code": into.tracking_code})
+    return redirect("requests:detail", code=into.tracking_code)
