@@ -13,6 +13,7 @@ urlpatterns = [
     path("field/", views.field, name="field"),
     path("petition/", views.petition, name="petition"),
     path("import/", views.national_import, name="import"),
+    path("keys/", views.api_keys, name="keys"),
     path("caller/", views.caller_lookup, name="caller_lookup"),
     path("requests/<str:code>/same-issue/", views.same_issue, name="same_issue"),
     path("requests/<str:code>/duplicates/", views.duplicates, name="duplicates"),

@@ -388,3 +388,37 @@ def merge_duplicate(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("requests:detail", code=obj.tracking_code)
     messages.success(request, _("Merged into %(code)s.") % {"code": into.tracking_code})
     return redirect("requests:detail", code=into.tracking_code)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """Administrators create and revoke service keys (Open311, field devices, webhooks)."""
+    from kent360.core.models import ApiKey
+    from kent360.intake.keys import api_key_create, api_key_revoke
+    from kent360.organizations.models import Role
+
+    staff = _staff(request)
+    if staff.role != Role.ORG_ADMIN:
+        return render(request, "403.html", status=403)
+    keys = ApiKey.objects.filter(organisation_id=staff.organisation_id).order_by("-created_at")
+    new_key = ""
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            key = get_object_or_404(keys, pk=request.POST["revoke"])
+            api_key_revoke(key=key, actor=staff)
+            messages.success(request, _("Key revoked."))
+            return redirect("intake:keys")
+        scope = request.POST.get("scope", "")
+        if scope in (ApiKey.Scope.OPEN311, ApiKey.Scope.WEBHOOK):
+            _key, new_key = api_key_create(
+                organisation=staff.organisation,
+                name=request.POST.get("name", ""),
+                scope=scope,
+                actor=staff,
+            )
+    return render(
+        request,
+        "intake/keys.html",
+        {"keys": keys, "new_key": new_key, "scopes": [ApiKey.Scope.OPEN311, ApiKey.Scope.WEBHOOK]},
+    )

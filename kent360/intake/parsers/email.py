@@ -34,6 +34,14 @@ _PERSIAN = re.compile("[\u0600-\u06ff]")
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def unescape_8bit(value: str) -> str:
+    """Raw UTF-8 in headers (sent without RFC 2047 encoding) arrives surrogate-escaped."""
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def message_id_of(raw: bytes) -> str:
     """The Message-ID header (the e-mail's idempotency key), read without a full parse."""
     headers = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
@@ -72,7 +80,7 @@ def _sender(msg: EmailMessage) -> tuple[str, str]:
     if not addresses:
         raise ParseError(_("The e-mail has no valid sender (From) address."))
     address: Address = addresses[0]
-    return address.display_name or "", address.addr_spec
+    return unescape_8bit(address.display_name or ""), unescape_8bit(address.addr_spec)
 
 
 def _bodies(msg: EmailMessage) -> tuple[str, str, list[tuple[str, bytes]]]:
@@ -138,7 +146,7 @@ def parse_email(message: InboundMessage) -> Parsed:
         raise ParseError(_("The raw e-mail is empty."))
     msg = parse_mime(raw)
     name, address = _sender(msg)
-    subject = str(msg.get("Subject", "") or "").strip()
+    subject = unescape_8bit(str(msg.get("Subject", "") or "").strip())
     text, markup, files = _bodies(msg)
     if not text and markup:
         text = html_to_text(markup)

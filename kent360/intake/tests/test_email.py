@@ -107,3 +107,13 @@ def test_unknown_recipient_is_refused_in_the_smtp_conversation(smtp, world, sett
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         send(smtp, mail("x", "y", "<z@example.org>").as_bytes(), to="nobody@kent360.test")
     assert InboundMessage.objects.count() == 0
+
+
+def test_raw_utf8_headers_are_read(smtp, world):
+    raw = (
+        "From: Elif Yıldız <elif@example.org>\r\nSubject: Işıklar yanmıyor\r\n"
+        "Message-ID: <utf8@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nÇınarlı'da ışık yok.\r\n"
+    ).encode()
+    send(smtp, raw)
+    r = Request.objects.get()
+    assert r.contact_name == "Elif Yıldız" and r.subject == "Işıklar yanmıyor"
