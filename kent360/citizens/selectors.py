@@ -55,7 +55,11 @@ def citizen_search(*, staff: Staff, q: str) -> QuerySet[Citizen]:
     if not q:
         return qs.none()
     phone = normalise_phone(q, region=staff.organisation.country)
-    cond = Q(name__icontains=q) | Q(email=normalise_email(q)) | Q(handles__handle=q.lstrip("@").lower())
+    cond = (
+        Q(name__icontains=q)
+        | Q(email=normalise_email(q))
+        | Q(handles__handle=q.lstrip("@").lower())
+    )
     if phone:
         cond |= Q(phone=phone)
     return qs.filter(cond).distinct()[:50]

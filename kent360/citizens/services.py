@@ -146,7 +146,9 @@ def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
     moved = Request.objects.filter(citizen=remove).update(citizen=keep)
     for handle in CitizenHandle.objects.filter(citizen=remove):
         if CitizenHandle.objects.filter(
-            organisation_id=keep.organisation_id, platform=handle.platform, handle=handle.handle,
+            organisation_id=keep.organisation_id,
+            platform=handle.platform,
+            handle=handle.handle,
             citizen=keep,
         ).exists():
             handle.delete()
@@ -209,10 +211,19 @@ def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
     requests = Request.objects.filter(citizen=citizen)
     ids = list(requests.values_list("pk", flat=True))
     requests.update(
-        contact_name="", contact_phone="", contact_email="", subject=ERASED, text=ERASED,
-        address="", search_text="", latitude=None, longitude=None,
+        contact_name="",
+        contact_phone="",
+        contact_email="",
+        subject=ERASED,
+        text=ERASED,
+        address="",
+        search_text="",
+        latitude=None,
+        longitude=None,
     )
-    RequestEvent.objects.filter(request_id__in=ids, type=EventType.NOTE, data__from_citizen=True).update(text=ERASED)
+    RequestEvent.objects.filter(
+        request_id__in=ids, type=EventType.NOTE, data__from_citizen=True
+    ).update(text=ERASED)
     for message in InboundMessage.objects.filter(request_id__in=ids):
         if message.raw_file:
             message.raw_file.delete(save=False)
@@ -224,8 +235,11 @@ def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
         )
     for request_id in ids:
         RequestEvent.objects.create(
-            request_id=request_id, organisation_id=citizen.organisation_id, type=EventType.NOTE,
-            actor_label="KVKK", text="Personal data erased at the citizen's request.",
+            request_id=request_id,
+            organisation_id=citizen.organisation_id,
+            type=EventType.NOTE,
+            actor_label="KVKK",
+            text="Personal data erased at the citizen's request.",
         )
     CitizenHandle.objects.filter(citizen=citizen).delete()
     RequestFollower.objects.filter(citizen=citizen).update(email="")
@@ -235,7 +249,12 @@ def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
     citizen.national_id_hash = ""
     citizen.anonymised_at = timezone.now()
     citizen.save()
-    audit(action="citizen.anonymise", target=citizen, actor=actor, data={"reason": reason, "requests": len(ids)})
+    audit(
+        action="citizen.anonymise",
+        target=citizen,
+        actor=actor,
+        data={"reason": reason, "requests": len(ids)},
+    )
     return citizen
 
 

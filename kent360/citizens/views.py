@@ -87,7 +87,9 @@ def merge(request: HttpRequest, citizen: int) -> HttpResponse:
         raise Http404
     keep = selectors.citizen_get(staff=staff, pk=citizen, action="merge")
     try:
-        other = selectors.citizen_get(staff=staff, pk=int(request.POST.get("other", "0")), action="merge")
+        other = selectors.citizen_get(
+            staff=staff, pk=int(request.POST.get("other", "0")), action="merge"
+        )
         services.citizen_merge(keep=keep, remove=other, actor=staff)
     except (DomainError, ValueError, Http404) as exc:
         messages.error(request, getattr(exc, "message", None) or _("No such citizen."))

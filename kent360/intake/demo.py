@@ -40,8 +40,18 @@ def load_demo() -> None:
                 "longitude": 27.2196,
             },
         ),
-        dict(source="email", idempotency_key="<demo-1@example.org>", raw=EMAIL, raw_name="message.eml"),
-        dict(source="email", idempotency_key="<demo-broken@example.org>", raw=BROKEN, raw_name="message.eml"),
+        dict(
+            source="email",
+            idempotency_key="<demo-1@example.org>",
+            raw=EMAIL,
+            raw_name="message.eml",
+        ),
+        dict(
+            source="email",
+            idempotency_key="<demo-broken@example.org>",
+            raw=BROKEN,
+            raw_name="message.eml",
+        ),
         dict(
             source="cimer",
             idempotency_key="ref:CMR-DEMO-0001",

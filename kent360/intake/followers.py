@@ -38,7 +38,9 @@ def followers_notify(*, since: timedelta = timedelta(hours=6)) -> int:
         .distinct()
     )
     for event in events:
-        for follower in RequestFollower.objects.filter(request=event.request).select_related("citizen"):
+        for follower in RequestFollower.objects.filter(request=event.request).select_related(
+            "citizen"
+        ):
             if follower.created_at > event.created_at:
                 continue  # they follow from now on, not what happened before
             email = follower.email or (follower.citizen.email if follower.citizen else "")

@@ -18,7 +18,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/heic,image/heif"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/heic,image/heif"}),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -33,19 +36,30 @@ class WebReportForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, initial=Kind.REQUEST)
     category = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Category.objects.none(), required=False,
+        label=_("Topic"),
+        queryset=Category.objects.none(),
+        required=False,
         empty_label=_("I don't know"),
     )
-    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}), max_length=5000)
+    text = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+        max_length=5000,
+    )
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
     photos = MultipleFileField(label=_("Photos (JPEG, PNG, HEIC)"), required=False)
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     consent = forms.BooleanField(
-        label=_("I have read the personal data (KVKK) notice and agree that my data is processed to handle this application."),
+        label=_(
+            "I have read the personal data (KVKK) notice and agree that my data is "
+            "processed to handle this application."
+        ),
         required=True,
     )
     # Honeypot: hidden from people by CSS, filled in by naive bots.
@@ -79,7 +93,9 @@ class ConvertForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.REQUEST)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False
+    )
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     contact_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)

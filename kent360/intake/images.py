@@ -82,18 +82,14 @@ def clean_photo(name: str, data: bytes, *, max_bytes: int) -> CleanPhoto:
         image = Image.open(io.BytesIO(data))
         fmt = image.format or ""
         if fmt not in ACCEPTED_FORMATS:
-            raise DomainError(
-                _("%(name)s is not a JPEG, PNG or HEIC photo.") % {"name": name}
-            )
+            raise DomainError(_("%(name)s is not a JPEG, PNG or HEIC photo.") % {"name": name})
         if image.width * image.height > MAX_PIXELS:
             raise DomainError(_("The photo %(name)s has too many pixels.") % {"name": name})
         lat, lon = gps_of(image)
-        image = ImageOps.exif_transpose(image)
+        image = ImageOps.exif_transpose(image)  # type: ignore[assignment]
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise DomainError(
-            _("%(name)s is not a JPEG, PNG or HEIC photo.") % {"name": name}
-        ) from exc
+        raise DomainError(_("%(name)s is not a JPEG, PNG or HEIC photo.") % {"name": name}) from exc
     out = io.BytesIO()
     stem = (name.rsplit(".", 1)[0] or "photo")[:100]
     if fmt == "PNG":
@@ -101,6 +97,6 @@ def clean_photo(name: str, data: bytes, *, max_bytes: int) -> CleanPhoto:
         image.save(out, format="PNG")
         return CleanPhoto(f"{stem}.png", out.getvalue(), "image/png", lat, lon)
     if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
+        image = image.convert("RGB")  # type: ignore[assignment]
     image.save(out, format="JPEG", quality=88)
     return CleanPhoto(f"{stem}.jpg", out.getvalue(), "image/jpeg", lat, lon)

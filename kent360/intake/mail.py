@@ -6,6 +6,7 @@ background task, so a message accepted with "250 OK" is already safe in the data
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import imaplib
 import logging
@@ -55,7 +56,7 @@ def email_receive(*, organisation: Organisation, raw: bytes) -> ReceiveResult:
 class IntakeSMTPHandler:
     """aiosmtpd handler: accept mail for known organisations and store it raw."""
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         org = await sync_to_async(organisation_for_address, thread_sensitive=False)(address)
@@ -64,9 +65,7 @@ class IntakeSMTPHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
@@ -159,7 +158,8 @@ def imap_poll(config: ImapConfig) -> list[ReceiveResult]:
         status, data = client.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise imaplib.IMAP4.error(f"SEARCH failed: {data!r}")
-        for uid in (data[0] or b"").split():
+        for uid_bytes in (data[0] or b"").split():
+            uid = uid_bytes.decode()
             status, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
             if status != "OK" or raw is None:
@@ -167,9 +167,7 @@ def imap_poll(config: ImapConfig) -> list[ReceiveResult]:
             results.append(email_receive(organisation=org, raw=raw))
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
     log.info("imap poll at %s: %d messages", timezone.now().isoformat(), len(results))
     return results

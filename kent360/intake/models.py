@@ -200,9 +200,7 @@ class RequestFollower(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["request", "citizen"], name="follower_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["request", "citizen"], name="follower_once")]
 
     def __str__(self) -> str:
         return f"{self.request_id}←{self.citizen_id}"

@@ -22,7 +22,9 @@ def inbound_list(*, staff: Staff, status: str = "") -> QuerySet[InboundMessage]:
 
 def inbound_get(*, staff: Staff, pk: int) -> InboundMessage:
     return get_object_or_404(
-        InboundMessage.objects.prefetch_related("files"), pk=pk, organisation_id=staff.organisation_id
+        InboundMessage.objects.prefetch_related("files"),
+        pk=pk,
+        organisation_id=staff.organisation_id,
     )
 
 

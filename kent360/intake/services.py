@@ -56,7 +56,10 @@ def inbound_receive(
     """Store an item as it arrived; the same (source, key) again returns the stored row."""
     key = (idempotency_key or "").strip()[:300]
     if not key:
-        key = "sha256:" + hashlib.sha256(raw or repr(sorted((payload or {}).items())).encode()).hexdigest()
+        key = (
+            "sha256:"
+            + hashlib.sha256(raw or repr(sorted((payload or {}).items())).encode()).hexdigest()
+        )
     existing = InboundMessage.objects.filter(
         organisation=organisation, source=source, idempotency_key=key
     ).first()
@@ -190,9 +193,7 @@ def _category(organisation: Organisation, code: str) -> Category | None:
 
 
 @transaction.atomic
-def materialise(
-    *, message: InboundMessage, parsed: Parsed, actor: Staff | None
-) -> Request:
+def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None) -> Request:
     """Create the request (or thread a reply into an existing one) from parsed fields."""
     organisation = message.organisation
     if parsed.reply_to_code:
@@ -300,9 +301,7 @@ def _done(
 
 
 @transaction.atomic
-def inbound_convert(
-    *, message: InboundMessage, actor: Staff, fields: dict[str, Any]
-) -> Request:
+def inbound_convert(*, message: InboundMessage, actor: Staff, fields: dict[str, Any]) -> Request:
     """Staff turn an item that failed (or waits for review) into a request by hand."""
     message = InboundMessage.objects.select_for_update().get(pk=message.pk)
     if message.organisation_id != actor.organisation_id:

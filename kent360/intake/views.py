@@ -89,7 +89,9 @@ def report(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "intake/report.html", context)
 
 
-def _store_web_report(data: dict[str, Any], organisation: Organisation, request: HttpRequest) -> Any:
+def _store_web_report(
+    data: dict[str, Any], organisation: Organisation, request: HttpRequest
+) -> Any:
     files = []
     lat, lon = data.get("latitude"), data.get("longitude")
     for upload in data.get("photos") or []:
@@ -164,9 +166,7 @@ def message_detail(request: HttpRequest, inbound: int) -> HttpResponse:
     }
     if message.source == Source.EMAIL and not initial["text"]:
         initial["text"] = message.read_raw().decode("utf-8", errors="replace")[:20000]
-    form = forms.ConvertForm(
-        request.POST or None, organisation=staff.organisation, initial=initial
-    )
+    form = forms.ConvertForm(request.POST or None, organisation=staff.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.inbound_convert(
@@ -195,7 +195,9 @@ def message_discard(request: HttpRequest, inbound: int) -> HttpResponse:
     staff = _staff(request)
     message = selectors.inbound_get(staff=staff, pk=inbound)
     try:
-        services.inbound_discard(message=message, actor=staff, reason=request.POST.get("reason", ""))
+        services.inbound_discard(
+            message=message, actor=staff, reason=request.POST.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("intake:message", inbound=message.pk)
@@ -246,8 +248,14 @@ def petition(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/upload.html",
-        {"form": form, "title": _("Scanned petition (dilekçe)"),
-         "help": _("PDF or image; the text is read automatically (Turkish, Persian, English) and you confirm it.")},
+        {
+            "form": form,
+            "title": _("Scanned petition (dilekçe)"),
+            "help": _(
+                "PDF or image; the text is read automatically (Turkish, Persian, English) "
+                "and you confirm it."
+            ),
+        },
     )
 
 
@@ -274,8 +282,14 @@ def national_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/upload.html",
-        {"form": form, "title": _("Import from CİMER / national channels"),
-         "help": _("CSV, XLSX or XML export with columns Başvuru No, Başvuru Tarihi, Ad Soyad, T.C. Kimlik No, Telefon, E-posta, Konu, Başvuru Metni, Adres.")},
+        {
+            "form": form,
+            "title": _("Import from CİMER / national channels"),
+            "help": _(
+                "CSV, XLSX or XML export with columns Başvuru No, Başvuru Tarihi, Ad Soyad, "
+                "T.C. Kimlik No, Telefon, E-posta, Konu, Başvuru Metni, Adres."
+            ),
+        },
     )
 
 

@@ -35,7 +35,7 @@ MAX_FIELD_PHOTOS = 6
 
 class PhotoSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    data = serializers.CharField(help_text="base64 of the JPEG/PNG/HEIC file")
+    data = serializers.CharField(help_text="base64 of the JPEG/PNG/HEIC file")  # type: ignore[assignment]
 
 
 class FieldReportSerializer(serializers.Serializer):
@@ -147,7 +147,13 @@ class WebhookView(APIView):
         body = request.body
         if not _webhook_authorised(request, body, organisation):
             return Response(
-                {"error": {"code": "forbidden", "message": _("Invalid API key or signature."), "fields": {}}},
+                {
+                    "error": {
+                        "code": "forbidden",
+                        "message": _("Invalid API key or signature."),
+                        "fields": {},
+                    }
+                },
                 status=status.HTTP_403_FORBIDDEN,
             )
         try:
@@ -166,7 +172,7 @@ class WebhookView(APIView):
             raw_name="webhook.json",
         )
         message = services.inbound_process(message_id=result.message.pk)
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        code: int = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         if message.status == Status.FAILED:
             code = status.HTTP_400_BAD_REQUEST
         return Response(_result(message), status=code)
@@ -177,9 +183,7 @@ def _webhook_authorised(request: ApiRequest, body: bytes, organisation: Organisa
     if raw:
         key = find_api_key(raw)
         return bool(
-            key
-            and key.scope == ApiKey.Scope.WEBHOOK
-            and key.organisation_id == organisation.pk
+            key and key.scope == ApiKey.Scope.WEBHOOK and key.organisation_id == organisation.pk
         )
     signature = request.META.get("HTTP_X_KENT360_SIGNATURE", "")
     secret = settings.KENT360_WEBHOOK_HMAC_SECRET

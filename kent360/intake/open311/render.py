@@ -61,9 +61,7 @@ def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
         return HttpResponse(to_xml(root, data), content_type=XML_TYPE, status=status)
     import json
 
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False), content_type=JSON_TYPE, status=status
-    )
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type=JSON_TYPE, status=status)
 
 
 def error(fmt: str, status: int, description: str) -> HttpResponse:

@@ -102,9 +102,11 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _categories(org: Organisation) -> QuerySet[Category]:
-    return Category.objects.filter(organisation=org, is_active=True).select_related(
-        "default_directorate"
-    ).order_by("name")
+    return (
+        Category.objects.filter(organisation=org, is_active=True)
+        .select_related("default_directorate")
+        .order_by("name")
+    )
 
 
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -188,9 +190,13 @@ def _request_data(r: Request, notes: dict[int, str]) -> dict[str, Any]:
 
 def _status_notes(ids: list[int]) -> dict[int, str]:
     notes: dict[int, str] = {}
-    events = RequestEvent.objects.filter(
-        request_id__in=ids, is_public=True, type__in=[EventType.STATE, EventType.REPLY]
-    ).exclude(text="").order_by("created_at", "id")
+    events = (
+        RequestEvent.objects.filter(
+            request_id__in=ids, is_public=True, type__in=[EventType.STATE, EventType.REPLY]
+        )
+        .exclude(text="")
+        .order_by("created_at", "id")
+    )
     for e in events:
         notes[e.request_id] = e.text
     return notes
@@ -248,7 +254,9 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         end = params.get("end_date")
         end_dt = _parse_when(end, "end_date", org) if end else timezone.now()
         start_dt = (
-            _parse_when(start, "start_date", org) if start else end_dt - timedelta(days=DEFAULT_DAYS)
+            _parse_when(start, "start_date", org)
+            if start
+            else end_dt - timedelta(days=DEFAULT_DAYS)
         )
         if start and end and end_dt - start_dt > timedelta(days=DEFAULT_DAYS):
             raise Open311Error(400, "start_date and end_date may not span more than 90 days.")

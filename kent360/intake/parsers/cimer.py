@@ -141,9 +141,7 @@ def _xml(data: bytes) -> list[dict[str, str]]:
         for child in item:
             if child.tag not in header:
                 header.append(child.tag)
-    table = [header] + [
-        [(item.findtext(tag) or "") for tag in header] for item in items
-    ]
+    table = [header] + [[(item.findtext(tag) or "") for tag in header] for item in items]
     return _rows_from_table(table)
 
 
@@ -161,10 +159,15 @@ def parse_date(value: str, tz: str) -> datetime | None:
 
 def parse_cimer_row(message: InboundMessage) -> Parsed:
     row = message.payload.get("row") or {}
-    missing = [label for key, label in (("ref", "Başvuru No"), ("text", "Başvuru Metni")) if not row.get(key)]
+    missing = [
+        label
+        for key, label in (("ref", "Başvuru No"), ("text", "Başvuru Metni"))
+        if not row.get(key)
+    ]
     if missing:
         raise ParseError(
-            _("Row %(n)s: missing %(f)s.") % {"n": message.payload.get("line", "?"), "f": ", ".join(missing)}
+            _("Row %(n)s: missing %(f)s.")
+            % {"n": message.payload.get("line", "?"), "f": ", ".join(missing)}
         )
     applied = parse_date(row.get("date", ""), message.organisation.time_zone)
     legal_due = (applied or message.received_at) + timedelta(days=LEGAL_DAYS)

@@ -56,7 +56,7 @@ def html_to_text(markup: str) -> str:
 
 
 def _defects(msg: EmailMessage) -> list[str]:
-    names = []
+    names: list[str] = []
     for part in msg.walk():
         names.extend(type(d).__name__ for d in part.defects)
     return names
@@ -83,6 +83,11 @@ def _sender(msg: EmailMessage) -> tuple[str, str]:
     return unescape_8bit(address.display_name or ""), unescape_8bit(address.addr_spec)
 
 
+def _decoded(part: EmailMessage) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _bodies(msg: EmailMessage) -> tuple[str, str, list[tuple[str, bytes]]]:
     text, markup = "", ""
     files: list[tuple[str, bytes]] = []
@@ -95,20 +100,23 @@ def _bodies(msg: EmailMessage) -> tuple[str, str, list[tuple[str, bytes]]]:
         if disposition == "attachment" or (
             disposition == "inline" and part.get_filename() and not ctype.startswith("text/")
         ):
-            payload = part.get_payload(decode=True) or b""
+            payload = _decoded(part)
             name = part.get_filename() or "attachment"
             if len(payload) > limit:
                 raise ParseError(
                     _("The attachment %(name)s is %(size)d MB; at most %(mb)d MB is accepted.")
-                    % {"name": name, "size": len(payload) // (1024 * 1024), "mb": limit // (1024 * 1024)}
+                    % {
+                        "name": name,
+                        "size": len(payload) // (1024 * 1024),
+                        "mb": limit // (1024 * 1024),
+                    }
                 )
             files.append((name, payload))
             continue
         try:
             content = part.get_content()
         except (LookupError, UnicodeDecodeError):
-            raw = part.get_payload(decode=True) or b""
-            content = raw.decode("utf-8", errors="replace")
+            content = _decoded(part).decode("utf-8", errors="replace")
         if not isinstance(content, str):
             continue
         if ctype == "text/plain" and not text:

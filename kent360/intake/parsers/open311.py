@@ -21,16 +21,16 @@ def parse_open311(message: InboundMessage) -> Parsed:
     address = (p.get("address_string") or "").strip()
     if (lat is None or lon is None) and not address and not p.get("address_id"):
         raise ParseError("A location is required: lat and long, address_string or address_id.")
-    if lat is not None and not -90 <= lat <= 90 or lon is not None and not -180 <= lon <= 180:
+    if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
         raise ParseError("lat/long are out of range.")
     lines = []
     for attribute in ServiceAttribute.objects.filter(category=category):
         value = (p.get(f"attribute[{attribute.code}]") or "").strip()
         if attribute.required and not value:
             raise ParseError(f"attribute[{attribute.code}] is required.")
-        if value and attribute.values and attribute.datatype == "singlevaluelist":
-            if value not in {str(v["key"]) for v in attribute.values}:
-                raise ParseError(f"attribute[{attribute.code}] has no value {value!r}.")
+        choices = {str(v["key"]) for v in attribute.values}
+        if value and attribute.datatype == "singlevaluelist" and choices and value not in choices:
+            raise ParseError(f"attribute[{attribute.code}] has no value {value!r}.")
         if value:
             lines.append(f"{attribute.description}: {value}")
     description = (p.get("description") or "").strip()

@@ -27,9 +27,11 @@ class MastodonAdapter(SocialAdapter):
         self.client = client or httpx.Client(timeout=20)
         self.headers = {"Authorization": f"Bearer {access_token}"}
 
-    def _get(self, path: str, params: list[tuple[str, str]]) -> Any:
+    def _get(self, path: str, params: list[tuple[str, str | int | float | bool | None]]) -> Any:
         try:
-            response = self.client.get(f"{self.base_url}{path}", params=params, headers=self.headers)
+            response = self.client.get(
+                f"{self.base_url}{path}", params=params, headers=self.headers
+            )
         except httpx.HTTPError as exc:
             raise SocialAdapterError(f"Mastodon unreachable: {exc}") from exc
         if response.status_code != 200:
@@ -44,7 +46,10 @@ class MastodonAdapter(SocialAdapter):
     def fetch_mentions(self, *, cursor: str = "") -> FetchResult:
         items: list[SocialItem] = []
         for _page in range(MAX_PAGES):
-            params = [("types[]", "mention"), ("limit", str(PAGE))]
+            params: list[tuple[str, str | int | float | bool | None]] = [
+                ("types[]", "mention"),
+                ("limit", str(PAGE)),
+            ]
             if cursor:
                 params.append(("min_id", cursor))
             batch = self._get("/api/v1/notifications", params)

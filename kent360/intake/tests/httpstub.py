@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 
 class ApiServer:
     def __init__(self, routes):
-        self.routes = routes  # (method, path) -> func(query, body, headers) -> (status, obj, headers)
+        self.routes = (
+            routes  # (method, path) -> func(query, body, headers) -> (status, obj, headers)
+        )
         self.calls = []
         server = self
 

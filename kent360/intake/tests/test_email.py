@@ -47,7 +47,11 @@ def mail(subject: str, body: str, msgid: str, **headers) -> EmailMessage:
 
 
 def test_mail_becomes_a_request_and_a_resend_does_not_duplicate(smtp, world, photo):
-    m = mail("Çöp konteyneri taştı", "Ergene Mahallesi'nde konteyner iki gündür boşaltılmadı.", "<m1@example.org>")
+    m = mail(
+        "Çöp konteyneri taştı",
+        "Ergene Mahallesi'nde konteyner iki gündür boşaltılmadı.",
+        "<m1@example.org>",
+    )
     m.add_attachment(photo("PNG"), maintype="image", subtype="png", filename="konteyner.png")
     send(smtp, m.as_bytes())
     send(smtp, m.as_bytes())  # the mail server retried
@@ -62,8 +66,23 @@ def test_mail_becomes_a_request_and_a_resend_does_not_duplicate(smtp, world, pho
 def test_reply_is_threaded_by_tracking_code_and_by_in_reply_to(smtp, world):
     send(smtp, mail("Kaldırım kırık", "Kaldırım taşları kırık.", "<first@example.org>").as_bytes())
     r = Request.objects.get()
-    send(smtp, mail(f"Re: [{r.tracking_code}] Kaldırım", "Hâlâ kırık, fotoğraf ekledim.", "<second@example.org>").as_bytes())
-    send(smtp, mail("Re: Kaldırım kırık", "Üçüncü kez yazıyorum.", "<third@example.org>", In_Reply_To="<first@example.org>").as_bytes())
+    send(
+        smtp,
+        mail(
+            f"Re: [{r.tracking_code}] Kaldırım",
+            "Hâlâ kırık, fotoğraf ekledim.",
+            "<second@example.org>",
+        ).as_bytes(),
+    )
+    send(
+        smtp,
+        mail(
+            "Re: Kaldırım kırık",
+            "Üçüncü kez yazıyorum.",
+            "<third@example.org>",
+            In_Reply_To="<first@example.org>",
+        ).as_bytes(),
+    )
     assert Request.objects.count() == 1
     notes = list(r.events.filter(type="note").values_list("text", flat=True))
     assert "Hâlâ kırık, fotoğraf ekledim." in notes and "Üçüncü kez yazıyorum." in notes
@@ -95,7 +114,12 @@ def test_malformed_mime_is_kept_with_a_clear_error(smtp, world):
 def test_huge_attachment_is_kept_with_a_clear_error(smtp, world, settings):
     settings.KENT360_MAX_ATTACHMENT_BYTES = 50_000
     m = mail("Dilekçe", "Ekte.", "<big@example.org>")
-    m.add_attachment(b"%PDF-1.4\n" + b"0" * 200_000, maintype="application", subtype="pdf", filename="dilekce.pdf")
+    m.add_attachment(
+        b"%PDF-1.4\n" + b"0" * 200_000,
+        maintype="application",
+        subtype="pdf",
+        filename="dilekce.pdf",
+    )
     send(smtp, m.as_bytes())
     msg = InboundMessage.objects.get()
     assert msg.status == Status.FAILED and "dilekce.pdf" in msg.error and "at most" in msg.error
@@ -112,7 +136,8 @@ def test_unknown_recipient_is_refused_in_the_smtp_conversation(smtp, world, sett
 def test_raw_utf8_headers_are_read(smtp, world):
     raw = (
         "From: Elif Yıldız <elif@example.org>\r\nSubject: Işıklar yanmıyor\r\n"
-        "Message-ID: <utf8@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nÇınarlı'da ışık yok.\r\n"
+        "Message-ID: <utf8@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Çınarlı'da ışık yok.\r\n"
     ).encode()
     send(smtp, raw)
     r = Request.objects.get()

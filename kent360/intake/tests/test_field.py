@@ -12,7 +12,9 @@ from kent360.requests.models import Request
 
 def _client(world, role=Role.DIRECTORATE_STAFF):
     staff = world.staff[role]
-    raw = api_key_create(organisation=world.org, name="tablet-3", scope="field", actor=None, user=staff.user)[1]
+    raw = api_key_create(
+        organisation=world.org, name="tablet-3", scope="field", actor=None, user=staff.user
+    )[1]
     client = APIClient()
     client.credentials(HTTP_X_API_KEY=raw)
     return client, staff
@@ -24,7 +26,9 @@ def test_field_report_with_photo_gps_and_safe_replay(world, photo):
         "idempotency_key": "dev-7f3a-0001",
         "text": "Mustafa Kemal Caddesi'nde rögar kapağı yok",
         "category": "asfalt",
-        "photos": [{"name": "r.jpg", "data": base64.b64encode(photo("JPEG", gps=(38.45, 27.21))).decode()}],
+        "photos": [
+            {"name": "r.jpg", "data": base64.b64encode(photo("JPEG", gps=(38.45, 27.21))).decode()}
+        ],
     }
     first = client.post("/api/v1/intake/field/reports/", body, format="json")
     assert first.status_code == 201, first.content
@@ -42,17 +46,32 @@ def test_field_report_errors(world):
     client, _staff = _client(world)
     bad = client.post(
         "/api/v1/intake/field/reports/",
-        {"idempotency_key": "k2", "text": "x", "photos": [{"name": "a.png", "data": base64.b64encode(b"GIF89a....").decode()}]},
+        {
+            "idempotency_key": "k2",
+            "text": "x",
+            "photos": [{"name": "a.png", "data": base64.b64encode(b"GIF89a....").decode()}],
+        },
         format="json",
     )
-    assert bad.status_code == 400 and "a.png is not a JPEG, PNG or HEIC photo" in bad.json()["error"]["message"]
+    assert (
+        bad.status_code == 400
+        and "a.png is not a JPEG, PNG or HEIC photo" in bad.json()["error"]["message"]
+    )
     kept = InboundMessage.objects.get(idempotency_key="k2")
     assert kept.status == Status.FAILED and kept.payload["text"] == "x"
     missing = client.post("/api/v1/intake/field/reports/", {"idempotency_key": "k3"}, format="json")
     assert missing.status_code == 400 and "text" in missing.json()["error"]["fields"]
-    assert APIClient().post("/api/v1/intake/field/reports/", {}, format="json").status_code in (401, 403)
+    assert APIClient().post("/api/v1/intake/field/reports/", {}, format="json").status_code in (
+        401,
+        403,
+    )
     press, _ = _client(world, Role.PRESS_OFFICER)
-    assert press.post("/api/v1/intake/field/reports/", {"idempotency_key": "k4", "text": "y"}, format="json").status_code == 400
+    assert (
+        press.post(
+            "/api/v1/intake/field/reports/", {"idempotency_key": "k4", "text": "y"}, format="json"
+        ).status_code
+        == 400
+    )
 
 
 def test_field_page(world, client):

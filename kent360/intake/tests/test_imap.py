@@ -87,7 +87,9 @@ def dovecot(tmp_path):
     conf = tmp_path / "dovecot.conf"
     conf.write_text(CONFIG.format(run=run, port=port, uid=NOBODY))
     maildir = run / "mail" / "belediye"
-    proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
@@ -121,7 +123,7 @@ def _mail(subject: str, body: str, msgid: str) -> bytes:
 
 
 def _own(path: Path) -> None:
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         os.chown(root, NOBODY, NOBODY)
         for f in files:
             os.chown(os.path.join(root, f), NOBODY, NOBODY)
@@ -130,7 +132,9 @@ def _own(path: Path) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_imap_poll_stores_each_message_once(world, dovecot):
     maildir = dovecot["maildir"]
-    _deliver(maildir, "1.host", _mail("Ağaç devrildi", "Yol kapandı, ağaç devrildi.", "<a1@example.org>"))
+    _deliver(
+        maildir, "1.host", _mail("Ağaç devrildi", "Yol kapandı, ağaç devrildi.", "<a1@example.org>")
+    )
     _deliver(maildir, "2.host", b"From: broken\r\nSubject: \r\n\r\n")
     _own(dovecot["run"] / "mail")
     config = ImapConfig(
@@ -149,7 +153,9 @@ def test_imap_poll_stores_each_message_once(world, dovecot):
     # The messages are flagged seen: polling again fetches nothing new.
     assert imap_poll(config) == []
     # A message that reappears unseen (e.g. a crash before flagging) is not a new request.
-    _deliver(maildir, "3.host", _mail("Ağaç devrildi", "Yol kapandı, ağaç devrildi.", "<a1@example.org>"))
+    _deliver(
+        maildir, "3.host", _mail("Ağaç devrildi", "Yol kapandı, ağaç devrildi.", "<a1@example.org>")
+    )
     _own(dovecot["run"] / "mail")
     again = imap_poll(config)
     assert len(again) == 1 and again[0].created is False

@@ -14,7 +14,8 @@ from kent360.requests.models import Request
 
 CSV = (
     "Başvuru No;Başvuru Tarihi;Ad Soyad;T.C. Kimlik No;Telefon;E-posta;Konu;Başvuru Metni;Adres\n"
-    "CMR-2026-0001;10.11.2026 09:30;Ömer Çelik;10000000146;0532 123 45 67;omer@example.org;Kaldırım;"
+    "CMR-2026-0001;10.11.2026 09:30;Ömer Çelik;10000000146;0532 123 45 67;omer@example.org;"
+    "Kaldırım;"
     "Evimin önündeki kaldırım çökmüş.;Erzene Mah.\n"
     "CMR-2026-0002;11.11.2026;Nazlı Şen;;;;Gürültü;;Kazımdirik\n"
     ";12.11.2026;İsimsiz;;;;Konu;Referanssız satır;\n"
@@ -37,7 +38,9 @@ def test_csv_import_rows_deadlines_and_row_errors(world, django_capture_on_commi
     assert r.legal_due_at == datetime(2026, 12, 10, 9, 30, tzinfo=ZoneInfo("Europe/Istanbul"))
     assert r.due_at < r.legal_due_at  # the internal 48-hour target is far earlier
     assert r.citizen.national_id_hash and "10000000146" not in str(r.citizen.__dict__)
-    errors = {m.payload["line"]: m.error for m in InboundMessage.objects.filter(status=Status.FAILED)}
+    errors = {
+        m.payload["line"]: m.error for m in InboundMessage.objects.filter(status=Status.FAILED)
+    }
     assert "Başvuru Metni" in errors[3]  # missing text
     assert "Başvuru No" in errors[4]  # missing reference
     assert "31.02.2026" in errors[5]  # impossible date
@@ -47,7 +50,12 @@ def test_csv_import_rows_deadlines_and_row_errors(world, django_capture_on_commi
 
 
 def test_cp1254_csv_and_xlsx(world, django_capture_on_commit_callbacks):
-    _import(world, "eski.csv", CSV.replace("CMR-2026-000", "OLD-").encode("cp1254"), django_capture_on_commit_callbacks)
+    _import(
+        world,
+        "eski.csv",
+        CSV.replace("CMR-2026-000", "OLD-").encode("cp1254"),
+        django_capture_on_commit_callbacks,
+    )
     assert Request.objects.filter(external_ref="OLD-1", contact_name="Ömer Çelik").exists()
     book = Workbook()
     sheet = book.active
@@ -57,7 +65,11 @@ def test_cp1254_csv_and_xlsx(world, django_capture_on_commit_callbacks):
     book.save(buf)
     _import(world, "cimer.xlsx", buf.getvalue(), django_capture_on_commit_callbacks)
     r = Request.objects.get(external_ref="X-77")
-    assert r.text == "Park aydınlatması yok." and r.legal_due_at.day == 1 and r.legal_due_at.month == 12
+    assert (
+        r.text == "Park aydınlatması yok."
+        and r.legal_due_at.day == 1
+        and r.legal_due_at.month == 12
+    )
 
 
 def test_xml_import_and_entity_expansion_refused(world, django_capture_on_commit_callbacks):
@@ -69,14 +81,17 @@ def test_xml_import_and_entity_expansion_refused(world, django_capture_on_commit
     _import(world, "cimer.xml", xml.encode(), django_capture_on_commit_callbacks)
     assert Request.objects.get(external_ref="XML-1").contact_name == "İlkay Işıl"
     bomb = (
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
         "<Basvurular><Basvuru><BasvuruNo>&lol2;</BasvuruNo><BasvuruMetni>x</BasvuruMetni></Basvuru></Basvurular>"
     )
     result = _import(world, "bomb.xml", bomb.encode(), django_capture_on_commit_callbacks)
     assert "DTD" in result.file_error or "entities" in result.file_error
     kept = result.messages[0]
     assert kept.status == Status.FAILED and kept.read_raw() == bomb.encode()
-    broken = _import(world, "broken.xml", b"<Basvurular><Basvuru>", django_capture_on_commit_callbacks)
+    broken = _import(
+        world, "broken.xml", b"<Basvurular><Basvuru>", django_capture_on_commit_callbacks
+    )
     assert "not well-formed" in broken.file_error
 
 

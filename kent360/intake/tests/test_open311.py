@@ -4,9 +4,9 @@ import io
 import json
 import re
 from datetime import timedelta
-from xml.etree import ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -19,7 +19,9 @@ W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 @pytest.fixture
 def key(world):
-    return api_key_create(organisation=world.org, name="FixMyStreet", scope="open311", actor=None)[1]
+    return api_key_create(organisation=world.org, name="FixMyStreet", scope="open311", actor=None)[
+        1
+    ]
 
 
 def _json(response):
@@ -48,21 +50,34 @@ def test_discovery_and_services(world, client):
 
 def test_service_definition_with_attributes(world, client):
     ServiceAttribute.objects.create(
-        organisation=world.org, category=world.cat_asfalt, code="depth", description="Çukur derinliği",
-        datatype="singlevaluelist", required=True, order=1,
+        organisation=world.org,
+        category=world.cat_asfalt,
+        code="depth",
+        description="Çukur derinliği",
+        datatype="singlevaluelist",
+        required=True,
+        order=1,
         values=[{"key": "shallow", "name": "Sığ"}, {"key": "deep", "name": "Derin"}],
     )
     d = _json(client.get("/open311/v2/services/asfalt.json?jurisdiction_id=bornova"))
     assert d["service_code"] == "asfalt"
     attr = d["attributes"][0]
     assert attr == {
-        "variable": True, "code": "depth", "datatype": "singlevaluelist", "required": True,
-        "datatype_description": None, "order": 1, "description": "Çukur derinliği",
+        "variable": True,
+        "code": "depth",
+        "datatype": "singlevaluelist",
+        "required": True,
+        "datatype_description": None,
+        "order": 1,
+        "description": "Çukur derinliği",
         "values": [{"key": "shallow", "name": "Sığ"}, {"key": "deep", "name": "Derin"}],
     }
     root = _xml(client.get("/open311/v2/services/asfalt.xml?jurisdiction_id=bornova"))
     assert root.tag == "service_definition"
-    assert [v.text for v in root.findall("attributes/attribute/values/value/key")] == ["shallow", "deep"]
+    assert [v.text for v in root.findall("attributes/attribute/values/value/key")] == [
+        "shallow",
+        "deep",
+    ]
     services = _json(client.get("/open311/v2/services.json?jurisdiction_id=bornova"))
     assert {s["service_code"]: s["metadata"] for s in services}["asfalt"] is True
     missing = client.get("/open311/v2/services/nope.xml?jurisdiction_id=bornova")
@@ -74,9 +89,15 @@ def test_post_request_then_read_it_back_in_both_formats(world, client, key):
     response = client.post(
         "/open311/v2/requests.json",
         {
-            "api_key": key, "jurisdiction_id": "bornova", "service_code": "asfalt",
-            "lat": "38.4621", "long": "27.2154", "description": "Büyük çukur, İzmir yolu",
-            "first_name": "İsmail", "last_name": "Öğüt", "email": "ismail@example.org",
+            "api_key": key,
+            "jurisdiction_id": "bornova",
+            "service_code": "asfalt",
+            "lat": "38.4621",
+            "long": "27.2154",
+            "description": "Büyük çukur, İzmir yolu",
+            "first_name": "İsmail",
+            "last_name": "Öğüt",
+            "email": "ismail@example.org",
         },
     )
     assert response.status_code == 200
@@ -84,7 +105,11 @@ def test_post_request_then_read_it_back_in_both_formats(world, client, key):
     code = row["service_request_id"]
     assert set(row) == {"service_request_id", "service_notice", "account_id"}
     r = Request.objects.get(tracking_code=code)
-    assert r.channel == "open311" and r.category == world.cat_asfalt and r.citizen.email == "ismail@example.org"
+    assert (
+        r.channel == "open311"
+        and r.category == world.cat_asfalt
+        and r.citizen.email == "ismail@example.org"
+    )
     [got] = _json(client.get(f"/open311/v2/requests/{code}.json?jurisdiction_id=bornova"))
     assert got["status"] == "open" and got["service_code"] == "asfalt"
     assert got["description"] == "Büyük çukur, İzmir yolu" and got["lat"] == 38.4621
@@ -97,9 +122,15 @@ def test_post_request_then_read_it_back_in_both_formats(world, client, key):
     again = client.post(
         "/open311/v2/requests.xml",
         {
-            "api_key": key, "jurisdiction_id": "bornova", "service_code": "asfalt",
-            "lat": "38.4621", "long": "27.2154", "description": "Büyük çukur, İzmir yolu",
-            "first_name": "İsmail", "last_name": "Öğüt", "email": "ismail@example.org",
+            "api_key": key,
+            "jurisdiction_id": "bornova",
+            "service_code": "asfalt",
+            "lat": "38.4621",
+            "long": "27.2154",
+            "description": "Büyük çukur, İzmir yolu",
+            "first_name": "İsmail",
+            "last_name": "Öğüt",
+            "email": "ismail@example.org",
         },
     )
     assert _xml(again).find("request/service_request_id").text == code
@@ -110,24 +141,42 @@ def test_post_request_then_read_it_back_in_both_formats(world, client, key):
 
 
 def test_post_errors_are_documented_and_raw_item_kept(world, client, key):
-    bad_key = client.post("/open311/v2/requests.json", {"api_key": "nope", "service_code": "asfalt"})
+    bad_key = client.post(
+        "/open311/v2/requests.json", {"api_key": "nope", "service_code": "asfalt"}
+    )
     assert bad_key.status_code == 403
     assert _json(bad_key) == [{"code": 403, "description": "Invalid api_key."}]
     staff_key = api_key_create(organisation=world.org, name="x", scope="webhook", actor=None)[1]
-    assert client.post("/open311/v2/requests.json", {"api_key": staff_key, "service_code": "asfalt"}).status_code == 403
+    assert (
+        client.post(
+            "/open311/v2/requests.json", {"api_key": staff_key, "service_code": "asfalt"}
+        ).status_code
+        == 403
+    )
     no_location = client.post(
         "/open311/v2/requests.xml", {"api_key": key, "service_code": "asfalt", "description": "x"}
     )
     assert no_location.status_code == 400
     root = _xml(no_location)
     assert root.tag == "errors" and "location is required" in root.find("error/description").text
-    no_code = client.post("/open311/v2/requests.json", {"api_key": key, "lat": "38.4", "long": "27.1"})
-    assert no_code.status_code == 400 and "service_code is required" in _json(no_code)[0]["description"]
+    no_code = client.post(
+        "/open311/v2/requests.json", {"api_key": key, "lat": "38.4", "long": "27.1"}
+    )
+    assert (
+        no_code.status_code == 400
+        and "service_code is required" in _json(no_code)[0]["description"]
+    )
     assert InboundMessage.objects.filter(status=Status.FAILED).count() == 2
     assert Request.objects.count() == 0
     other = client.post(
         "/open311/v2/requests.json",
-        {"api_key": key, "jurisdiction_id": "karsiyaka", "service_code": "asfalt", "lat": "1", "long": "1"},
+        {
+            "api_key": key,
+            "jurisdiction_id": "karsiyaka",
+            "service_code": "asfalt",
+            "lat": "1",
+            "long": "1",
+        },
     )
     assert other.status_code == 403
 
@@ -138,10 +187,15 @@ def test_get_requests_filters_and_defaults(world, client, make_request):
     a = make_request(subject="Asfalt açık")
     c = make_request(subject="Çöp kapalı", category=world.cat_cop)
     Request.objects.filter(pk=c.pk).update(state="closed")
-    make_request(organisation=world.other_org, actor=world.other_staff["agent"], category=world.other_cat)
+    make_request(
+        organisation=world.other_org, actor=world.other_staff["agent"], category=world.other_cat
+    )
 
     def ids(query):
-        return [r["service_request_id"] for r in _json(client.get(f"/open311/v2/requests.json?jurisdiction_id=bornova&{query}"))]
+        return [
+            r["service_request_id"]
+            for r in _json(client.get(f"/open311/v2/requests.json?jurisdiction_id=bornova&{query}"))
+        ]
 
     assert set(ids("")) == {a.tracking_code, c.tracking_code}  # last 90 days by default
     assert ids("status=open") == [a.tracking_code]
@@ -156,13 +210,22 @@ def test_get_requests_filters_and_defaults(world, client, make_request):
         old.tracking_code,
         a.tracking_code,
     }
-    too_long = client.get("/open311/v2/requests.json?jurisdiction_id=bornova&start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z")
+    too_long = client.get(
+        "/open311/v2/requests.json?jurisdiction_id=bornova&start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"
+    )
     assert too_long.status_code == 400 and "90 days" in _json(too_long)[0]["description"]
     bad_status = client.get("/open311/v2/requests.xml?jurisdiction_id=bornova&status=pending")
     assert bad_status.status_code == 400 and _xml(bad_status).find("error/code").text == "400"
-    assert client.get("/open311/v2/requests/NOPE-NOPE.json?jurisdiction_id=bornova").status_code == 404
+    assert (
+        client.get("/open311/v2/requests/NOPE-NOPE.json?jurisdiction_id=bornova").status_code == 404
+    )
     # another jurisdiction's request is not found through this one
-    assert client.get(f"/open311/v2/requests/{a.tracking_code}.json?jurisdiction_id=karsiyaka").status_code == 404
+    assert (
+        client.get(
+            f"/open311/v2/requests/{a.tracking_code}.json?jurisdiction_id=karsiyaka"
+        ).status_code
+        == 404
+    )
     # two organisations and no jurisdiction_id: the client must say which
     assert client.get("/open311/v2/services.json").status_code == 400
 
@@ -183,6 +246,11 @@ def test_key_command_prints_the_key_last(world, client):
     raw = out.getvalue().strip().splitlines()[-1]
     response = client.post(
         "/open311/v2/requests.json",
-        {"api_key": raw, "service_code": "cop", "address_string": "Kazımdirik Mah. 372 Sk.", "description": "Çöp"},
+        {
+            "api_key": raw,
+            "service_code": "cop",
+            "address_string": "Kazımdirik Mah. 372 Sk.",
+            "description": "Çöp",
+        },
     )
     assert response.status_code == 200, response.content

@@ -26,7 +26,9 @@ def scanned_page(fmt: str = "PNG") -> bytes:
     font = ImageFont.truetype(FONT, 44)
     for i, line in enumerate(LINES):
         draw.text((120, 120 + i * 110), line, fill=25, font=font)
-    page = page.rotate(0.6, fillcolor=235, resample=Image.BICUBIC).filter(ImageFilter.GaussianBlur(0.6))
+    page = page.rotate(0.6, fillcolor=235, resample=Image.BICUBIC).filter(
+        ImageFilter.GaussianBlur(0.6)
+    )
     out = io.BytesIO()
     page.save(out, format=fmt)
     return out.getvalue()
@@ -35,7 +37,9 @@ def scanned_page(fmt: str = "PNG") -> bytes:
 def test_scan_is_read_and_confirmed_by_staff(world, client, django_capture_on_commit_callbacks):
     login(client, world.staff[Role.AGENT])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/intake/petition/", {"file": SimpleUploadedFile("dilekce.png", scanned_page())})
+        response = client.post(
+            "/intake/petition/", {"file": SimpleUploadedFile("dilekce.png", scanned_page())}
+        )
     assert response.status_code == 302
     msg = InboundMessage.objects.get()
     assert msg.status == Status.REVIEW, msg.error
@@ -48,7 +52,12 @@ def test_scan_is_read_and_confirmed_by_staff(world, client, django_capture_on_co
     assert "Çiğli" in page.content.decode() and 'id="ocr-confidence"' in page.content.decode()
     response = client.post(
         f"/intake/items/{msg.pk}/",
-        {"subject": "Işıklar yanmıyor", "text": text, "kind": "complaint", "contact_name": "Şükrü Öztürk"},
+        {
+            "subject": "Işıklar yanmıyor",
+            "text": text,
+            "kind": "complaint",
+            "contact_name": "Şükrü Öztürk",
+        },
     )
     assert response.status_code == 302
     r = Request.objects.get()
@@ -62,7 +71,9 @@ def test_pdf_scan_and_wrong_type(world, client, django_capture_on_commit_callbac
     login(client, world.staff[Role.AGENT])
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/intake/petition/", {"file": SimpleUploadedFile("d.pdf", pdf.getvalue())})
-        client.post("/intake/petition/", {"file": SimpleUploadedFile("d.docx", b"PK\x03\x04 word file")})
+        client.post(
+            "/intake/petition/", {"file": SimpleUploadedFile("d.docx", b"PK\x03\x04 word file")}
+        )
     pdf_msg = InboundMessage.objects.get(raw_name="d.pdf")
     assert pdf_msg.status == Status.REVIEW and "Şükrü" in pdf_msg.parsed["text"]
     bad = InboundMessage.objects.get(raw_name="d.docx")

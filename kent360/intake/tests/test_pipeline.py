@@ -8,15 +8,17 @@ from kent360.organizations.models import Role
 from kent360.requests.models import Request
 
 
-def test_same_item_twice_makes_one_message_and_one_request(world, django_capture_on_commit_callbacks):
+def test_same_item_twice_makes_one_message_and_one_request(
+    world, django_capture_on_commit_callbacks
+):
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             result = services.inbound_receive(
-            organisation=world.org,
-            source="web",
-            idempotency_key="abc",
-            payload={"text": "Sokak lambası yanmıyor", "category": "asfalt"},
-        )
+                organisation=world.org,
+                source="web",
+                idempotency_key="abc",
+                payload={"text": "Sokak lambası yanmıyor", "category": "asfalt"},
+            )
     assert InboundMessage.objects.count() == 1
     msg = InboundMessage.objects.get()
     assert msg.status == Status.DONE and msg.request is not None
@@ -29,12 +31,17 @@ def test_same_item_twice_makes_one_message_and_one_request(world, django_capture
     assert result.created is False
 
 
-def test_parse_failure_is_kept_with_its_error_and_converted_by_hand(world, client, django_capture_on_commit_callbacks):
+def test_parse_failure_is_kept_with_its_error_and_converted_by_hand(
+    world, client, django_capture_on_commit_callbacks
+):
     from kent360.testing import login
 
     with django_capture_on_commit_callbacks(execute=True):
         result = services.inbound_receive(
-            organisation=world.org, source="web", idempotency_key="k1", payload={"text": "x", "category": "nope"}
+            organisation=world.org,
+            source="web",
+            idempotency_key="k1",
+            payload={"text": "x", "category": "nope"},
         )
     msg = InboundMessage.objects.get(pk=result.message.pk)
     assert msg.status == Status.FAILED and "nope" in msg.error
@@ -44,7 +51,12 @@ def test_parse_failure_is_kept_with_its_error_and_converted_by_hand(world, clien
     assert "nope" in page.content.decode()
     response = client.post(
         f"/intake/items/{msg.pk}/",
-        {"subject": "Lamba", "text": "Sokak lambası yanmıyor", "kind": "complaint", "category": world.cat_cop.pk},
+        {
+            "subject": "Lamba",
+            "text": "Sokak lambası yanmıyor",
+            "kind": "complaint",
+            "category": world.cat_cop.pk,
+        },
     )
     assert response.status_code == 302
     msg.refresh_from_db()
@@ -60,7 +72,12 @@ def test_other_organisation_cannot_see_or_convert_an_item(world, client):
     ).message
     login(client, world.other_staff[Role.ORG_ADMIN])
     assert client.get(f"/intake/items/{msg.pk}/").status_code == 404
-    assert client.post(f"/intake/items/{msg.pk}/", {"subject": "a", "text": "b", "kind": "request"}).status_code == 404
+    assert (
+        client.post(
+            f"/intake/items/{msg.pk}/", {"subject": "a", "text": "b", "kind": "request"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/intake/items/{msg.pk}/raw/").status_code == 404
 
 
@@ -70,7 +87,11 @@ def test_crash_mid_processing_is_picked_up_by_the_sweep(world, django_capture_on
     from django.utils import timezone
 
     msg = services.inbound_receive(
-        organisation=world.org, source="web", idempotency_key="k3", payload={"text": "Çöp alınmadı"}, enqueue=False
+        organisation=world.org,
+        source="web",
+        idempotency_key="k3",
+        payload={"text": "Çöp alınmadı"},
+        enqueue=False,
     ).message
     # a worker claimed it and died
     InboundMessage.objects.filter(pk=msg.pk).update(
@@ -87,7 +108,11 @@ def test_discard_needs_a_reason_and_not_a_done_item(world, status):
     from kent360.core.errors import DomainError
 
     msg = services.inbound_receive(
-        organisation=world.org, source="web", idempotency_key=f"d-{status}", payload={}, enqueue=False
+        organisation=world.org,
+        source="web",
+        idempotency_key=f"d-{status}",
+        payload={},
+        enqueue=False,
     ).message
     with pytest.raises(DomainError):
         services.inbound_discard(message=msg, actor=world.staff[Role.AGENT], reason=" ")

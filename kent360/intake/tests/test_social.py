@@ -20,10 +20,18 @@ TOKEN = "tok-123"
 
 
 def account(acct, name):
-    return {"id": "9", "username": acct.split("@")[0], "acct": acct, "display_name": name, "url": "https://x"}
+    return {
+        "id": "9",
+        "username": acct.split("@")[0],
+        "acct": acct,
+        "display_name": name,
+        "url": "https://x",
+    }
 
 
-def notification(nid, sid, content, visibility="public", acct="ayse@mastodon.example", kind="mention"):
+def notification(
+    nid, sid, content, visibility="public", acct="ayse@mastodon.example", kind="mention"
+):
     return {
         "id": str(nid),
         "type": kind,
@@ -43,7 +51,12 @@ def notification(nid, sid, content, visibility="public", acct="ayse@mastodon.exa
 
 
 NOTIFS = [
-    notification(101, 9001, '<p><span class="h-card"><a href="#">@bornova</a></span> Çınarlı Sokak\'ta su borusu patladı!</p>'),
+    notification(
+        101,
+        9001,
+        '<p><span class="h-card"><a href="#">@bornova</a></span> '
+        "Çınarlı Sokak'ta su borusu patladı!</p>",
+    ),
     notification(102, 9002, "<p>@bornova özel: evimin önü çöp dolu</p>", visibility="direct"),
     notification(103, 9003, "<p>ignored</p>", kind="favourite"),
 ]
@@ -60,19 +73,31 @@ def notifications(query, body, headers):
 
 @pytest.fixture
 def mastodon():
-    with ApiServer({("GET", "/api/v1/notifications"): notifications,
-                    ("POST", "/api/v1/statuses"): lambda q, b, h: (200, {"id": "777"}, {})}) as server:
+    with ApiServer(
+        {
+            ("GET", "/api/v1/notifications"): notifications,
+            ("POST", "/api/v1/statuses"): lambda q, b, h: (200, {"id": "777"}, {}),
+        }
+    ) as server:
         yield server
 
 
-def test_mastodon_mentions_and_direct_messages_become_requests_once(world, mastodon, django_capture_on_commit_callbacks):
-    acc = SocialAccount.objects.create(organisation=world.org, platform="mastodon", base_url=mastodon.url, access_token=TOKEN)
+def test_mastodon_mentions_and_direct_messages_become_requests_once(
+    world, mastodon, django_capture_on_commit_callbacks
+):
+    acc = SocialAccount.objects.create(
+        organisation=world.org, platform="mastodon", base_url=mastodon.url, access_token=TOKEN
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert social_poll(account=acc) == 2
     acc.refresh_from_db()
     assert acc.cursor == "102"
     public = Request.objects.get(external_ref="mastodon:9001")
-    assert public.channel == "social" and "su borusu patladı" in public.text and "<span" not in public.text
+    assert (
+        public.channel == "social"
+        and "su borusu patladı" in public.text
+        and "<span" not in public.text
+    )
     direct = InboundMessage.objects.get(idempotency_key__endswith=":9002")
     assert direct.payload["visibility"] == "direct" and direct.status == Status.DONE
     # both are from the same handle: one citizen, matched by handle
@@ -89,7 +114,9 @@ def test_mastodon_mentions_and_direct_messages_become_requests_once(world, masto
 
 
 def test_mastodon_errors_are_reported_not_raised(world, mastodon):
-    acc = SocialAccount.objects.create(organisation=world.org, platform="mastodon", base_url=mastodon.url, access_token="wrong")
+    acc = SocialAccount.objects.create(
+        organisation=world.org, platform="mastodon", base_url=mastodon.url, access_token="wrong"
+    )
     assert social_poll(account=acc) == 0
     acc.refresh_from_db()
     assert "401" in acc.last_error
@@ -99,30 +126,51 @@ def test_mastodon_errors_are_reported_not_raised(world, mastodon):
 
 def test_mastodon_post_reply(mastodon):
     adapter = MastodonAdapter(mastodon.url, TOKEN)
-    assert adapter.post(text="Ekiplerimiz yolda.", in_reply_to_id="9001", visibility="direct") == "777"
-    method, path, _q, body, headers = mastodon.calls[-1]
+    assert (
+        adapter.post(text="Ekiplerimiz yolda.", in_reply_to_id="9001", visibility="direct") == "777"
+    )
+    method, path, _q, body, _headers = mastodon.calls[-1]
     assert (method, path) == ("POST", "/api/v1/statuses") and b"in_reply_to_id=9001" in body
 
 
 def _hook(client, body, **headers):
-    return client.post("/api/v1/intake/webhook/bornova/", data=body, content_type="application/json", **headers)
+    return client.post(
+        "/api/v1/intake/webhook/bornova/", data=body, content_type="application/json", **headers
+    )
 
 
 def test_webhook_with_api_key_and_hmac(world, client, settings):
     key = api_key_create(organisation=world.org, name="bridge", scope="webhook", actor=None)[1]
-    body = json.dumps({
-        "platform": "instagram", "external_id": "C-1", "author": {"handle": "@mehmet.k", "name": "Mehmet Kaya"},
-        "text": "Parkın ışıkları yanmıyor", "latitude": 38.46, "longitude": 27.22,
-    }, ensure_ascii=False).encode()
+    body = json.dumps(
+        {
+            "platform": "instagram",
+            "external_id": "C-1",
+            "author": {"handle": "@mehmet.k", "name": "Mehmet Kaya"},
+            "text": "Parkın ışıkları yanmıyor",
+            "latitude": 38.46,
+            "longitude": 27.22,
+        },
+        ensure_ascii=False,
+    ).encode()
     first = _hook(client, body, HTTP_X_API_KEY=key)
     assert first.status_code == 201 and first.json()["tracking_code"]
-    assert _hook(client, body, HTTP_X_API_KEY=key).json()["tracking_code"] == first.json()["tracking_code"]
+    assert (
+        _hook(client, body, HTTP_X_API_KEY=key).json()["tracking_code"]
+        == first.json()["tracking_code"]
+    )
     assert Request.objects.count() == 1
     r = Request.objects.get()
     assert r.channel == "social" and r.latitude == 38.46
     assert CitizenHandle.objects.get(platform="instagram").handle == "mehmet.k"
     settings.KENT360_WEBHOOK_HMAC_SECRET = "s3cret"
-    body2 = json.dumps({"platform": "x", "external_id": "T-9", "author": {"handle": "zehra"}, "text": "Otobüs durağı kırık"}).encode()
+    body2 = json.dumps(
+        {
+            "platform": "x",
+            "external_id": "T-9",
+            "author": {"handle": "zehra"},
+            "text": "Otobüs durağı kırık",
+        }
+    ).encode()
     sig = "sha256=" + hmac.new(b"s3cret", body2, hashlib.sha256).hexdigest()
     assert _hook(client, body2, HTTP_X_KENT360_SIGNATURE=sig).status_code == 201
     assert _hook(client, body2 + b" ", HTTP_X_KENT360_SIGNATURE=sig).status_code == 403
@@ -138,5 +186,7 @@ def test_webhook_refuses_wrong_scope_and_keeps_bad_json(world, client):
     assert bad.status_code == 400
     kept = InboundMessage.objects.get(pk=bad.json()["inbound_id"])
     assert kept.read_raw() == b"{not json" and kept.status == Status.FAILED
-    missing = _hook(client, json.dumps({"external_id": "1", "text": "x"}).encode(), HTTP_X_API_KEY=key)
+    missing = _hook(
+        client, json.dumps({"external_id": "1", "text": "x"}).encode(), HTTP_X_API_KEY=key
+    )
     assert missing.status_code == 400 and "author.handle" in missing.json()["error"]

@@ -38,7 +38,9 @@ def test_web_form_creates_request_with_tracking_code_and_clean_photo(world, clie
     page = client.get("/intake/report/bornova/")
     assert page.status_code == 200 and "KVKK" in page.content.decode()
     upload = SimpleUploadedFile("IMG_1.jpg", photo("JPEG", gps=(38.4621, 27.2154)), "image/jpeg")
-    response = client.post("/intake/report/bornova/", _form(category=world.cat_cop.pk, photos=[upload]))
+    response = client.post(
+        "/intake/report/bornova/", _form(category=world.cat_cop.pk, photos=[upload])
+    )
     assert response.status_code == 200
     r = Request.objects.get()
     assert r.tracking_code in response.content.decode()

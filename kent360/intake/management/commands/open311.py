@@ -23,6 +23,8 @@ class Command(BaseCommand):
         org = Organisation.objects.filter(slug=options["org"]).first()
         if org is None:
             raise CommandError(f"No organisation {options['org']!r}.")
-        key, raw = api_key_create(organisation=org, name=options["name"], scope="open311", actor=None)
+        key, raw = api_key_create(
+            organisation=org, name=options["name"], scope="open311", actor=None
+        )
         self.stdout.write(f"Open311 key {key.prefix}… for {org.slug} (keep it secret):")
         self.stdout.write(raw)
