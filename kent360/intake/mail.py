@@ -59,7 +59,7 @@ class IntakeSMTPHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
-        org = await sync_to_async(organisation_for_address, thread_sensitive=False)(address)
+        org = await sync_to_async(_organisation_for_rcpt, thread_sensitive=False)(address)
         if org is None:
             return "550 5.1.1 No municipality receives mail at this address"
         envelope.rcpt_tos.append(address)
@@ -79,18 +79,31 @@ class IntakeSMTPHandler:
         return f"250 OK queued as {' '.join(tokens)}"
 
 
+def _organisation_for_rcpt(address: str) -> Organisation | None:
+    from django.db import connection
+
+    try:
+        return organisation_for_address(address)
+    finally:
+        connection.close()
+
+
 def _store_for_recipients(recipients: list[str], raw: bytes) -> list[str]:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     close_old_connections()
     tokens = []
     seen: set[int] = set()
-    for address in recipients:
-        org = organisation_for_address(address)
-        if org is None or org.pk in seen:
-            continue
-        seen.add(org.pk)
-        tokens.append(email_receive(organisation=org, raw=raw).message.token)
+    try:
+        for address in recipients:
+            org = organisation_for_address(address)
+            if org is None or org.pk in seen:
+                continue
+            seen.add(org.pk)
+            tokens.append(email_receive(organisation=org, raw=raw).message.token)
+    finally:
+        # This runs in an executor thread; its connection must not outlive the call.
+        connection.close()
     return tokens
 
 
