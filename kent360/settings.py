@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kent360.requests",
     "kent360.notifications",
     "kent360.media",
+    "kent360.intake",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,23 @@ KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_pr
 KENT360_DEFAULT_SLA_HOURS = 48
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
+
+# Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP
+# mailbox, web form abuse limits, duplicate detection.
+KENT360_INTAKE_EMAIL_ORG = config.env_str("KENT360_INTAKE_EMAIL_ORG", KENT360_DEMO_ORG)
+KENT360_INTAKE_SMTP_MAX_BYTES = config.env_int("KENT360_INTAKE_SMTP_MAX_BYTES", 40 * 1024 * 1024)
+KENT360_IMAP_HOST = config.env_str("KENT360_IMAP_HOST", "")
+KENT360_IMAP_PORT = config.env_int("KENT360_IMAP_PORT", 993)
+KENT360_IMAP_USER = config.env_str("KENT360_IMAP_USER", "")
+KENT360_IMAP_PASSWORD = config.env_str("KENT360_IMAP_PASSWORD", "")
+KENT360_IMAP_FOLDER = config.env_str("KENT360_IMAP_FOLDER", "INBOX")
+KENT360_IMAP_SSL = config.env_bool("KENT360_IMAP_SSL", True)
+KENT360_WEBFORM_MAX_PER_HOUR = config.env_int("KENT360_WEBFORM_MAX_PER_HOUR", 10)
+KENT360_WEBFORM_MAX_PHOTOS = config.env_int("KENT360_WEBFORM_MAX_PHOTOS", 5)
+KENT360_WEBHOOK_HMAC_SECRET = config.env_str("KENT360_WEBHOOK_HMAC_SECRET", "")
+KENT360_OPEN311_JURISDICTION = config.env_str("KENT360_OPEN311_JURISDICTION", "")
+KENT360_DUPLICATE_RADIUS_M = config.env_int("KENT360_DUPLICATE_RADIUS_M", 150)
+KENT360_DUPLICATE_WINDOW_DAYS = config.env_int("KENT360_DUPLICATE_WINDOW_DAYS", 14)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from kent360.requests import views as request_views
 api_v1 = [
     path("", include("kent360.requests.api.urls")),
     path("", include("kent360.organizations.api.urls")),
+    path("intake/", include("kent360.intake.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("requests/", include("kent360.requests.urls")),
+    path("intake/", include("kent360.intake.urls")),
+    path("citizens/", include("kent360.citizens.urls")),
+    path("open311/v2/", include("kent360.intake.open311.urls")),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),
     path("health/", core_views.health, name="health"),

@@ -26,6 +26,15 @@ PUBLIC = {
     "health",
     "schema",
     "api-docs",
+    "intake:report_start",
+    "intake:report",
+    "intake-webhook",
+    "open311:discovery",
+    "open311:services",
+    "open311:service",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
 }
 # Namespaces not covered here (Django admin has its own staff check; tested separately).
 SKIP_NAMESPACES = {"admin"}
@@ -95,7 +104,19 @@ def sample(world, make_request, settings, tmp_path):
             "a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, content_type="image/png"
         ),
     )
+    from kent360.intake.services import inbound_receive
+
+    inbound = inbound_receive(
+        organisation=world.org,
+        source="email",
+        idempotency_key="<matrix@example.org>",
+        raw=b"From: a@example.org\r\n\r\nbody",
+        enqueue=False,
+    ).message
     return {
+        "inbound": str(inbound.pk),
+        "citizen": str(r.citizen_id),
+        "org": world.org.slug,
         "code": r.tracking_code,
         "tracking_code": r.tracking_code,
         "action": "note",

@@ -37,3 +37,45 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"#{self.pk}"
+
+
+class CitizenHandle(models.Model):
+    """A social-media account of a citizen (platform + handle, e.g. mastodon @ali@ex.org)."""
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="handles")
+    platform = models.CharField(max_length=30)
+    handle = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "platform", "handle"], name="citizen_handle_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+
+class CitizenAccessLog(models.Model):
+    """Every time staff look at (or export) a citizen's personal data (KVKK art. 12)."""
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="access_log")
+    staff = models.ForeignKey(
+        "organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.action} {self.citizen_id}"

@@ -96,3 +96,202 @@ def citizen_match_or_create(
         citizen.save(update_fields=[*changed, "updated_at"])
         audit(action="citizen.update", target=citizen, actor=actor, data={"fields": changed})
     return citizen
+
+
+def normalise_handle(platform: str, handle: str) -> tuple[str, str]:
+    return platform.strip().lower(), handle.strip().lstrip("@").lower()
+
+
+@transaction.atomic
+def citizen_add_handle(*, citizen: Citizen, platform: str, handle: str) -> None:
+    """Remember the citizen's social account so later messages from it are matched."""
+    from kent360.citizens.models import CitizenHandle
+
+    platform, handle = normalise_handle(platform, handle)
+    if not handle:
+        return
+    CitizenHandle.objects.get_or_create(
+        organisation_id=citizen.organisation_id,
+        platform=platform,
+        handle=handle,
+        defaults={"citizen": citizen},
+    )
+
+
+def citizen_by_handle(*, organisation: Organisation, platform: str, handle: str) -> Citizen | None:
+    from kent360.citizens.models import CitizenHandle
+
+    platform, handle = normalise_handle(platform, handle)
+    row = (
+        CitizenHandle.objects.select_related("citizen")
+        .filter(organisation=organisation, platform=platform, handle=handle)
+        .first()
+    )
+    return row.citizen if row else None
+
+
+@transaction.atomic
+def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
+    """One person recorded twice becomes one: requests, handles and follows move to ``keep``."""
+    from kent360.citizens.models import CitizenAccessLog, CitizenHandle
+    from kent360.core.errors import DomainError
+    from kent360.requests.models import Request
+
+    if keep.pk == remove.pk:
+        raise DomainError("A citizen cannot be merged with itself.")
+    if keep.organisation_id != remove.organisation_id:
+        raise DomainError("Citizens of different organisations cannot be merged.")
+    if keep.anonymised_at or remove.anonymised_at:
+        raise DomainError("An anonymised citizen cannot be merged.")
+    moved = Request.objects.filter(citizen=remove).update(citizen=keep)
+    for handle in CitizenHandle.objects.filter(citizen=remove):
+        if CitizenHandle.objects.filter(
+            organisation_id=keep.organisation_id,
+            platform=handle.platform,
+            handle=handle.handle,
+            citizen=keep,
+        ).exists():
+            handle.delete()
+        else:
+            handle.citizen = keep
+            handle.save(update_fields=["citizen"])
+    from kent360.intake.models import RequestFollower
+
+    for follow in RequestFollower.objects.filter(citizen=remove):
+        if RequestFollower.objects.filter(request_id=follow.request_id, citizen=keep).exists():
+            follow.delete()
+        else:
+            follow.citizen = keep
+            follow.save(update_fields=["citizen"])
+    CitizenAccessLog.objects.filter(citizen=remove).update(citizen=keep)
+    changed = []
+    for field in ("name", "phone", "email", "national_id_hash"):
+        if not getattr(keep, field) and getattr(remove, field):
+            setattr(keep, field, getattr(remove, field))
+            changed.append(field)
+    if keep.consent_at is None and remove.consent_at is not None:
+        keep.consent_at = remove.consent_at
+        changed.append("consent_at")
+    removed_id = remove.pk
+    remove.delete()
+    if changed:
+        keep.save(update_fields=[*changed, "updated_at"])
+    audit(
+        action="citizen.merge",
+        target=keep,
+        actor=actor,
+        data={"removed": removed_id, "requests_moved": moved, "fields": changed},
+    )
+    return keep
+
+
+ERASED = "—"
+
+
+@transaction.atomic
+def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
+    """Erase a person's data on request (KVKK art. 7 / GDPR art. 17).
+
+    The person's identifiers, their contact details and free text on their requests are
+    removed, and the raw inbound items behind them are emptied; the requests themselves
+    stay with their category, directorate, neighbourhood, channel, dates and states, so
+    every statistic stays true.
+    """
+    from kent360.citizens.models import CitizenHandle
+    from kent360.core.errors import DomainError
+    from kent360.intake.models import InboundMessage, RequestFollower
+    from kent360.requests.models import EventType, Request, RequestEvent
+
+    if not reason.strip():
+        raise DomainError("Give the reason (e.g. the citizen's application date).")
+    if citizen.anonymised_at is not None:
+        return citizen
+    from django.utils import timezone
+
+    requests = Request.objects.filter(citizen=citizen)
+    ids = list(requests.values_list("pk", flat=True))
+    requests.update(
+        contact_name="",
+        contact_phone="",
+        contact_email="",
+        subject=ERASED,
+        text=ERASED,
+        address="",
+        search_text="",
+        latitude=None,
+        longitude=None,
+    )
+    RequestEvent.objects.filter(
+        request_id__in=ids, type=EventType.NOTE, data__from_citizen=True
+    ).update(text=ERASED)
+    for message in InboundMessage.objects.filter(request_id__in=ids):
+        if message.raw_file:
+            message.raw_file.delete(save=False)
+        for f in message.files.all():
+            f.file.delete(save=False)
+            f.delete()
+        InboundMessage.objects.filter(pk=message.pk).update(
+            payload={}, parsed={}, raw_file="", raw_name="", error=""
+        )
+    for request_id in ids:
+        RequestEvent.objects.create(
+            request_id=request_id,
+            organisation_id=citizen.organisation_id,
+            type=EventType.NOTE,
+            actor_label="KVKK",
+            text="Personal data erased at the citizen's request.",
+        )
+    CitizenHandle.objects.filter(citizen=citizen).delete()
+    RequestFollower.objects.filter(citizen=citizen).update(email="")
+    citizen.name = ""
+    citizen.phone = ""
+    citizen.email = ""
+    citizen.national_id_hash = ""
+    citizen.anonymised_at = timezone.now()
+    citizen.save()
+    audit(
+        action="citizen.anonymise",
+        target=citizen,
+        actor=actor,
+        data={"reason": reason, "requests": len(ids)},
+    )
+    return citizen
+
+
+def citizen_export_data(*, citizen: Citizen) -> dict[str, Any]:
+    """Everything kent360 holds about the person (KVKK art. 11 right of access)."""
+    from kent360.requests.models import Request
+
+    requests = Request.objects.filter(citizen=citizen).select_related("category", "organisation")
+    return {
+        "citizen": {
+            "id": citizen.pk,
+            "organisation": citizen.organisation.name,
+            "name": citizen.name,
+            "phone": citizen.phone,
+            "email": citizen.email,
+            "national_id": "stored only as a keyed hash" if citizen.national_id_hash else "",
+            "preferred_language": citizen.preferred_language,
+            "consent_at": citizen.consent_at.isoformat() if citizen.consent_at else None,
+            "created_at": citizen.created_at.isoformat(),
+            "social_accounts": [f"{h.platform}:{h.handle}" for h in citizen.handles.all()],
+        },
+        "requests": [
+            {
+                "tracking_code": r.tracking_code,
+                "channel": r.channel,
+                "kind": r.kind,
+                "category": r.category.name if r.category else "",
+                "state": r.state,
+                "subject": r.subject,
+                "text": r.text,
+                "address": r.address,
+                "created_at": r.created_at.isoformat(),
+                "events": [
+                    {"at": e.created_at.isoformat(), "type": e.type, "text": e.text}
+                    for e in r.events.filter(is_public=True)
+                ],
+            }
+            for r in requests
+        ],
+    }

@@ -156,6 +156,9 @@ class Request(models.Model):
     created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    # National channels (CİMER, Açık Kapı) carry a statutory answer deadline (30 days)
+    # tracked beside the internal SLA target.
+    legal_due_at = models.DateTimeField(_("legal answer deadline"), null=True, blank=True)
     first_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
