@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "kent360.citizens",
     "kent360.requests",
     "kent360.notifications",
+    "kent360.press",
+    "kent360.network",
+    "kent360.social",
 ]
 
 MIDDLEWARE = [
