@@ -6,8 +6,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -27,7 +26,7 @@ class Recorder:
     """Accepts mail; refuses each address in ``refuse_once`` with a 451 the first time."""
 
     refuse_once: set[str] = field(default_factory=set)
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
+    messages: list[tuple[list[str], Any]] = field(default_factory=list)
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -39,7 +38,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted"
 
 
