@@ -223,7 +223,7 @@ def target_send(*, target_id: int, now: datetime | None = None) -> PostTarget:
     """Publish one target once; safe to call again (a sent or claimed target is left alone)."""
     now = now or timezone.now()
     target = PostTarget.objects.select_related("account", "post").get(pk=target_id)
-    if not _claim(target, now):
+    if target.post.state != PostState.PUBLISHING or not _claim(target, now):
         return target
     acc = target.account
     account = Account(acc.network, acc.api_base, acc.access_token, acc.external_id)
@@ -283,7 +283,9 @@ def social_sweep(*, now: datetime | None = None) -> int:
                 post_transition(post=SocialPost(pk=pk), actor=None, action="publish")
         except InvalidTransition:
             continue
-    due = PostTarget.objects.filter(state=TargetState.PENDING, next_attempt_at__lte=now)
+    due = PostTarget.objects.filter(
+        state=TargetState.PENDING, next_attempt_at__lte=now, post__state=PostState.PUBLISHING
+    )
     count = 0
     for pk in list(due.values_list("pk", flat=True)):
         target_send(target_id=pk, now=now)
