@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -71,7 +70,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         "social/compose.html",
         {
             "accounts": accounts,
-            "limits_json": json.dumps(limits),
+            "limits": limits,
             "error": error,
             "text": text,
             "can_write": permissions.can_write(staff),
