@@ -114,18 +114,26 @@ def _press_samples(world) -> dict[str, str]:
         organisation=world.org, actor=officer, title="Bülten", body="<p>Metin</p>"
     )
     event = press.event_create(
-        organisation=world.org, actor=officer, title="Açılış", kind="opening",
+        organisation=world.org,
+        actor=officer,
+        title="Açılış",
+        kind="opening",
         starts_at=timezone.now(),
     )
     dist = Distribution.objects.create(organisation=world.org, release=release, language="tr")
     account = SocialAccount.objects.create(
-        organisation=world.org, network="mastodon", name="B", api_base="http://127.0.0.1:9",
+        organisation=world.org,
+        network="mastodon",
+        name="B",
+        api_base="http://127.0.0.1:9",
         access_token="t",
     )
     post = SocialPost.objects.create(organisation=world.org, text="Gönderi", author=officer)
     post.targets.create(organisation=world.org, account=account)
     campaign = Campaign.objects.create(organisation=world.org, title="Kampanya", message="Mesaj")
-    meeting = Meeting.objects.create(organisation=world.org, title="Toplantı", held_on=timezone.localdate())
+    meeting = Meeting.objects.create(
+        organisation=world.org, title="Toplantı", held_on=timezone.localdate()
+    )
     item = ActionItem.objects.create(meeting=meeting, text="İş", owner_organisation=world.org)
     crisis = Crisis.objects.create(organisation=world.org, title="Sel", kind="flood")
     return {

@@ -62,6 +62,9 @@ class Participation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(f"{self._meta.model_name} {self.pk}")
+
 
 class Meeting(models.Model):
     """Notes of a network meeting; owned by the network's metropolitan."""
@@ -80,6 +83,9 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-held_on"]
 
+    def __str__(self) -> str:
+        return str(self.title)
+
 
 class ActionItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
@@ -95,6 +101,9 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 def _crisis_code() -> str:
@@ -145,6 +154,9 @@ class CrisisTarget(models.Model):
             models.UniqueConstraint(fields=["crisis", "organisation"], name="crisis_target_unique"),
         ]
 
+    def __str__(self) -> str:
+        return str(f"{self._meta.model_name} {self.pk}")
+
 
 class CrisisMessage(models.Model):
     class State(models.TextChoices):
@@ -168,6 +180,9 @@ class CrisisMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.title)
 
 
 class Dispatch(models.Model):
@@ -208,6 +223,9 @@ class Dispatch(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(f"{self.organisation_id}:{self.slot}")
+
 
 class CrisisRequest(models.Model):
     """A citizen request tagged with a crisis (the Request model itself is not changed)."""
@@ -224,6 +242,9 @@ class CrisisRequest(models.Model):
             models.UniqueConstraint(fields=["crisis", "request"], name="crisis_request_unique"),
         ]
 
+    def __str__(self) -> str:
+        return str(f"{self._meta.model_name} {self.pk}")
+
 
 class SmsSubscriber(models.Model):
     """A citizen who asked for emergency SMS from an organisation."""
@@ -239,3 +260,6 @@ class SmsSubscriber(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "phone"], name="sms_subscriber_unique"),
         ]
+
+    def __str__(self) -> str:
+        return str(self.phone)

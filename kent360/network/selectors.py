@@ -12,9 +12,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from kent360.organizations.models import Organisation, Role, Staff
-from kent360.press import permissions
-from kent360.press.models import Event, Release, ReleaseState
 from kent360.network.models import (
     Campaign,
     Crisis,
@@ -23,6 +20,9 @@ from kent360.network.models import (
     Meeting,
     Participation,
 )
+from kent360.organizations.models import Organisation, Role, Staff
+from kent360.press import permissions
+from kent360.press.models import Event, Release, ReleaseState
 
 
 def network_root(organisation: Organisation) -> Organisation:

@@ -92,9 +92,11 @@ def campaign_create(
 
 
 def _participation(actor: Staff, campaign: Campaign) -> Participation:
-    p = Participation.objects.select_for_update().filter(
-        campaign=campaign, organisation_id=actor.organisation_id
-    ).first()
+    p = (
+        Participation.objects.select_for_update()
+        .filter(campaign=campaign, organisation_id=actor.organisation_id)
+        .first()
+    )
     if p is None:
         raise NotAllowed(_("Your organisation does not take part in this campaign."))
     return p
@@ -127,7 +129,11 @@ def participation_confirm(*, actor: Staff, campaign: Campaign) -> Participation:
 
 @transaction.atomic
 def meeting_create(
-    *, actor: Staff, title: str, held_on: date, notes: str = "",
+    *,
+    actor: Staff,
+    title: str,
+    held_on: date,
+    notes: str = "",
     actions: list[dict[str, Any]] | None = None,
 ) -> Meeting:
     """Meeting notes belong to the network (its metropolitan); action items name an owner."""
@@ -146,7 +152,10 @@ def meeting_create(
         if owner is not None and owner.organisation_id != org.pk:
             raise DomainError(_("The owner works for another organisation."))
         ActionItem.objects.create(
-            meeting=meeting, text=a["text"], owner_organisation=org, owner=owner,
+            meeting=meeting,
+            text=a["text"],
+            owner_organisation=org,
+            owner=owner,
             due_on=a.get("due_on"),
         )
     audit(action="network.meeting.create", target=meeting, actor=actor)
@@ -214,7 +223,9 @@ def crisis_set_channels(
 
 
 @transaction.atomic
-def crisis_message_draft(*, actor: Staff, crisis: Crisis, title: str, text: str, language: str = "tr") -> CrisisMessage:
+def crisis_message_draft(
+    *, actor: Staff, crisis: Crisis, title: str, text: str, language: str = "tr"
+) -> CrisisMessage:
     _writer(actor)
     if actor.organisation_id != crisis.organisation_id:
         raise NotAllowed(_("The crisis owner drafts the message."))
@@ -237,7 +248,12 @@ def crisis_message_approve(*, actor: Staff, message: CrisisMessage) -> CrisisMes
     message.state = CrisisMessage.State.APPROVED
     message.approved_by, message.approved_at = actor, timezone.now()
     message.save()
-    audit(action="network.crisis.approve", target=message, actor=actor, organisation=message.crisis.organisation)
+    audit(
+        action="network.crisis.approve",
+        target=message,
+        actor=actor,
+        organisation=message.crisis.organisation,
+    )
     return message
 
 
@@ -248,7 +264,9 @@ def crisis_message_publish(*, actor: Staff, message: CrisisMessage) -> list[Disp
     _crisis_approver(actor, message.crisis)
     if message.state != CrisisMessage.State.APPROVED:
         raise InvalidTransition(_("Approve the message first."))
-    targets = {t.organisation_id: t for t in message.crisis.targets.prefetch_related("social_accounts")}
+    targets = {
+        t.organisation_id: t for t in message.crisis.targets.prefetch_related("social_accounts")
+    }
     rows: list[Dispatch] = []
     for org in network_orgs(message.crisis.organisation):
         t = targets.get(org.pk)
@@ -258,11 +276,21 @@ def crisis_message_publish(*, actor: Staff, message: CrisisMessage) -> list[Disp
         if t is not None and t.sms:
             rows.append(Dispatch(**base, channel=Dispatch.Channel.SMS, slot="sms"))
         for acc in t.social_accounts.filter(is_active=True) if t is not None else []:
-            rows.append(Dispatch(**base, channel=Dispatch.Channel.SOCIAL, account=acc, slot=f"social:{acc.pk}"))
+            rows.append(
+                Dispatch(
+                    **base, channel=Dispatch.Channel.SOCIAL, account=acc, slot=f"social:{acc.pk}"
+                )
+            )
     Dispatch.objects.bulk_create(rows)
     message.state = CrisisMessage.State.PUBLISHED
     message.save(update_fields=["state"])
-    audit(action="network.crisis.publish", target=message, actor=actor, organisation=message.crisis.organisation, data={"dispatches": len(rows)})
+    audit(
+        action="network.crisis.publish",
+        target=message,
+        actor=actor,
+        organisation=message.crisis.organisation,
+        data={"dispatches": len(rows)},
+    )
     from kent360.network.tasks import send_crisis_message
 
     transaction.on_commit(lambda: send_crisis_message.enqueue(message.pk))
@@ -272,7 +300,9 @@ def crisis_message_publish(*, actor: Staff, message: CrisisMessage) -> list[Disp
 def _claim(dispatch: Dispatch, now: datetime) -> bool:
     return bool(
         Dispatch.objects.filter(
-            pk=dispatch.pk, state=Dispatch.State.PENDING, attempts=dispatch.attempts,
+            pk=dispatch.pk,
+            state=Dispatch.State.PENDING,
+            attempts=dispatch.attempts,
             next_attempt_at__lte=now,
         ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
     )
@@ -281,11 +311,13 @@ def _claim(dispatch: Dispatch, now: datetime) -> bool:
 def dispatch_send(*, dispatch_id: int, now: datetime | None = None) -> Dispatch:
     """Send one dispatch; a sent or claimed dispatch is left alone, failures back off."""
     now = now or timezone.now()
-    d = Dispatch.objects.select_related("message__crisis", "organisation", "account").get(pk=dispatch_id)
+    d = Dispatch.objects.select_related("message__crisis", "organisation", "account").get(
+        pk=dispatch_id
+    )
     if not _claim(d, now):
         return d
     try:
-        state, ref, detail = _SENDERS[d.channel](d)
+        state, ref, detail = _SENDERS[Dispatch.Channel(d.channel)](d)
     except PublishError as exc:
         attempts = d.attempts + 1
         give_up = not exc.retryable or attempts >= MAX_ATTEMPTS
@@ -296,7 +328,9 @@ def dispatch_send(*, dispatch_id: int, now: datetime | None = None) -> Dispatch:
         )
     else:
         Dispatch.objects.filter(pk=d.pk).update(
-            state=state, external_ref=ref, detail=detail[:300],
+            state=state,
+            external_ref=ref,
+            detail=detail[:300],
             sent_at=timezone.now() if state == Dispatch.State.SENT else None,
             next_attempt_at=now + timedelta(minutes=2 ** (d.attempts + 1)),
         )
@@ -355,7 +389,9 @@ def _send_social(d: Dispatch) -> tuple[str, str, str]:
 
 def _send_sms(d: Dispatch) -> tuple[str, str, str]:
     phones = list(
-        SmsSubscriber.objects.filter(organisation=d.organisation, is_active=True).values_list("phone", flat=True)
+        SmsSubscriber.objects.filter(organisation=d.organisation, is_active=True).values_list(
+            "phone", flat=True
+        )
     )
     if not phones:
         return Dispatch.State.SENT, "", "0"
@@ -372,7 +408,9 @@ _SENDERS = {
 
 def crisis_message_send(*, message_id: int, now: datetime | None = None) -> int:
     ids = list(
-        Dispatch.objects.filter(message_id=message_id, state=Dispatch.State.PENDING).values_list("pk", flat=True)
+        Dispatch.objects.filter(message_id=message_id, state=Dispatch.State.PENDING).values_list(
+            "pk", flat=True
+        )
     )
     for pk in ids:
         dispatch_send(dispatch_id=pk, now=now)
@@ -382,7 +420,9 @@ def crisis_message_send(*, message_id: int, now: datetime | None = None) -> int:
 def dispatch_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(
-        Dispatch.objects.filter(state=Dispatch.State.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+        Dispatch.objects.filter(state=Dispatch.State.PENDING, next_attempt_at__lte=now).values_list(
+            "pk", flat=True
+        )
     )
     for pk in ids:
         dispatch_send(dispatch_id=pk, now=now)

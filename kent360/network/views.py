@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kent360.core.errors import DomainError
 from kent360.network import selectors, services
@@ -60,7 +60,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     try:
         campaign = services.campaign_create(
-            actor=staff, title=request.POST.get("title", ""), message=request.POST.get("message", "")
+            actor=staff,
+            title=request.POST.get("title", ""),
+            message=request.POST.get("message", ""),
         )
     except DomainError as exc:
         messages.error(request, _error(exc))
@@ -76,8 +78,12 @@ def campaign_detail(request: HttpRequest, campaign: int) -> HttpResponse:
     return render(
         request,
         "network/campaign.html",
-        {"campaign": obj, "rows": rows, "own": next((r for r in rows if r["own"]), None),
-         "is_owner": obj.organisation_id == staff.organisation_id},
+        {
+            "campaign": obj,
+            "rows": rows,
+            "own": next((r for r in rows if r["own"]), None),
+            "is_owner": obj.organisation_id == staff.organisation_id,
+        },
     )
 
 
@@ -100,7 +106,9 @@ def campaign_respond(request: HttpRequest, campaign: int) -> HttpResponse:
 
 @press_required
 def directory(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/directory.html", {"rows": selectors.directory(staff=_staff(request))})
+    return render(
+        request, "network/directory.html", {"rows": selectors.directory(staff=_staff(request))}
+    )
 
 
 @press_required
@@ -114,9 +122,11 @@ def meetings(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action_text") and org_id in orgs:
                 actions.append({"text": request.POST["action_text"], "organisation": orgs[org_id]})
             meeting = services.meeting_create(
-                actor=staff, title=request.POST.get("title", ""),
+                actor=staff,
+                title=request.POST.get("title", ""),
                 held_on=date.fromisoformat(request.POST.get("held_on", "")),
-                notes=request.POST.get("notes", ""), actions=actions,
+                notes=request.POST.get("notes", ""),
+                actions=actions,
             )
         except (DomainError, ValueError) as exc:
             messages.error(request, _error(exc))
@@ -125,14 +135,24 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/meetings.html",
-        {"meetings": selectors.meeting_list(staff=staff), "orgs": selectors.network_orgs(staff.organisation)},
+        {
+            "meetings": selectors.meeting_list(staff=staff),
+            "orgs": selectors.network_orgs(staff.organisation),
+        },
     )
 
 
 @press_required
 def meeting_detail(request: HttpRequest, meeting: int) -> HttpResponse:
     obj = selectors.meeting_get(staff=_staff(request), pk=meeting)
-    return render(request, "network/meeting.html", {"meeting": obj, "actions": obj.actions.select_related("owner_organisation", "owner__user")})
+    return render(
+        request,
+        "network/meeting.html",
+        {
+            "meeting": obj,
+            "actions": obj.actions.select_related("owner_organisation", "owner__user"),
+        },
+    )
 
 
 @press_required
@@ -153,12 +173,18 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     if request.method == "POST":
         try:
-            crisis = services.crisis_open(actor=staff, title=request.POST.get("title", ""), kind=request.POST.get("kind", ""))
+            crisis = services.crisis_open(
+                actor=staff, title=request.POST.get("title", ""), kind=request.POST.get("kind", "")
+            )
         except DomainError as exc:
             messages.error(request, _error(exc))
         else:
             return redirect("network:crisis", crisis=crisis.pk)
-    return render(request, "network/crisis_list.html", {"crises": selectors.crisis_list(staff=staff), "kinds": Crisis.Kind.choices})
+    return render(
+        request,
+        "network/crisis_list.html",
+        {"crises": selectors.crisis_list(staff=staff), "kinds": Crisis.Kind.choices},
+    )
 
 
 def _crisis_context(request: HttpRequest, crisis: Crisis) -> dict[str, object]:
@@ -179,7 +205,9 @@ def crisis_room(request: HttpRequest, crisis: int) -> HttpResponse:
     context.update(
         {
             "messages_": obj.messages.all(),
-            "target": CrisisTarget.objects.filter(crisis=obj, organisation=staff.organisation).first(),
+            "target": CrisisTarget.objects.filter(
+                crisis=obj, organisation=staff.organisation
+            ).first(),
             "accounts": social_accounts(staff=staff),
             "can_approve": staff.role in services.APPROVERS and context["is_owner"],
         }
@@ -202,7 +230,13 @@ def crisis_action(request: HttpRequest, crisis: int, action: str) -> HttpRespons
     p = request.POST
     try:
         if action == "draft":
-            services.crisis_message_draft(actor=staff, crisis=obj, title=p.get("title", ""), text=p.get("text", ""), language=p.get("language", "tr"))
+            services.crisis_message_draft(
+                actor=staff,
+                crisis=obj,
+                title=p.get("title", ""),
+                text=p.get("text", ""),
+                language=p.get("language", "tr"),
+            )
         elif action in ("approve", "publish"):
             message = get_object_or_404(CrisisMessage, crisis=obj, pk=p.get("message") or 0)
             if action == "approve":
@@ -211,7 +245,13 @@ def crisis_action(request: HttpRequest, crisis: int, action: str) -> HttpRespons
                 services.crisis_message_publish(actor=staff, message=message)
         elif action == "channels":
             chosen = [a for a in social_accounts(staff=staff) if str(a.pk) in p.getlist("accounts")]
-            services.crisis_set_channels(actor=staff, crisis=obj, newsroom=bool(p.get("newsroom")), sms=bool(p.get("sms")), accounts=chosen)
+            services.crisis_set_channels(
+                actor=staff,
+                crisis=obj,
+                newsroom=bool(p.get("newsroom")),
+                sms=bool(p.get("sms")),
+                accounts=chosen,
+            )
         elif action == "tag":
             req = request_get(staff=staff, tracking_code=p.get("tracking_code", ""))
             services.crisis_tag_request(actor=staff, crisis=obj, request=req)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -127,8 +128,8 @@ def contacts_import(*, staff: Staff, filename: str, data: bytes) -> ImportResult
                 organisation=org, name=row["outlet"], defaults={"kind": kind, "scope": scope}
             )
         email = row.get("email", "").lower()
-        lookup = {"email": email} if email else {"name": name, "email": ""}
-        fields = {
+        lookup: dict[str, Any] = {"email": email} if email else {"name": name, "email": ""}
+        fields: dict[str, Any] = {
             "name": name,
             "phone": row.get("phone", ""),
             "beats": row.get("beats", ""),

@@ -17,9 +17,18 @@ from kent360.press import services
 from kent360.press.models import ContactList, Event, Journalist, Outlet, Release, ReleaseTranslation
 
 RELEASES = [
-    ("Bornova'da yeni yaşam parkı açıldı", "<p>Kazımdirik Mahallesi'ndeki yaşam parkı hizmete girdi.</p>",
-     ("en", "New park opens in Bornova", "<p>The park in Kazımdirik is now open.</p>"), "publish"),
-    ("Asfalt çalışmaları hafta sonu sürecek", "<p>Fen İşleri ekipleri hafta sonu da çalışacak.</p>", None, "submit"),
+    (
+        "Bornova'da yeni yaşam parkı açıldı",
+        "<p>Kazımdirik Mahallesi'ndeki yaşam parkı hizmete girdi.</p>",
+        ("en", "New park opens in Bornova", "<p>The park in Kazımdirik is now open.</p>"),
+        "publish",
+    ),
+    (
+        "Asfalt çalışmaları hafta sonu sürecek",
+        "<p>Fen İşleri ekipleri hafta sonu da çalışacak.</p>",
+        None,
+        "submit",
+    ),
     ("Kültür sanat sezonu programı", "<p>Yeni sezon programı hazırlanıyor.</p>", None, ""),
 ]
 CONTACTS = [
@@ -38,9 +47,13 @@ def _releases(org: Organisation, officer: Staff, pr: Staff) -> int:
     for title, body, other, step in RELEASES:
         if ReleaseTranslation.objects.filter(release__organisation=org, title=title).exists():
             continue
-        release = services.release_create(organisation=org, actor=officer, title=title, body=body, tags="bornova")
+        release = services.release_create(
+            organisation=org, actor=officer, title=title, body=body, tags="bornova"
+        )
         if other:
-            services.release_save_text(release=release, actor=officer, language=other[0], title=other[1], body=other[2])
+            services.release_save_text(
+                release=release, actor=officer, language=other[0], title=other[1], body=other[2]
+            )
         if step:
             services.release_transition(release=release, actor=officer, action="submit")
         if step == "publish":
@@ -53,8 +66,12 @@ def _releases(org: Organisation, officer: Staff, pr: Staff) -> int:
 def _contacts(org: Organisation) -> None:
     media_list, _c = ContactList.objects.get_or_create(organisation=org, name="Yerel basın")
     for outlet_name, kind, scope, name, email, beat in CONTACTS:
-        outlet, _o = Outlet.objects.get_or_create(organisation=org, name=outlet_name, defaults={"kind": kind, "scope": scope})
-        j, _j = Journalist.objects.get_or_create(organisation=org, email=email, defaults={"name": name, "outlet": outlet, "beats": beat})
+        outlet, _o = Outlet.objects.get_or_create(
+            organisation=org, name=outlet_name, defaults={"kind": kind, "scope": scope}
+        )
+        j, _j = Journalist.objects.get_or_create(
+            organisation=org, email=email, defaults={"name": name, "outlet": outlet, "beats": beat}
+        )
         media_list.members.add(j)
 
 
@@ -66,17 +83,34 @@ def load_demo() -> dict[str, int]:
     officer, pr = _staff(bornova, Role.PRESS_OFFICER), _staff(bornova, Role.PR_MANAGER)
     made = _releases(bornova, officer, pr) if officer and pr else 0
     _contacts(bornova)
-    if officer and not Event.objects.filter(organisation=bornova, title="Yaşam parkı açılış töreni").exists():
+    if (
+        officer
+        and not Event.objects.filter(
+            organisation=bornova, title="Yaşam parkı açılış töreni"
+        ).exists()
+    ):
         published = Release.objects.filter(organisation=bornova, state="published")
         services.event_create(
-            organisation=bornova, actor=officer, title="Yaşam parkı açılış töreni", kind="opening",
+            organisation=bornova,
+            actor=officer,
+            title="Yaşam parkı açılış töreni",
+            kind="opening",
             starts_at=timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=3),
-            location="Kazımdirik Mahallesi", releases=list(published[:1]), shared_with_network=True,
+            location="Kazımdirik Mahallesi",
+            releases=list(published[:1]),
+            shared_with_network=True,
         )
     izmir_officer = _staff(izmir, Role.PRESS_OFFICER) if izmir else None
-    if izmir_officer and not Campaign.objects.filter(organisation=izmir, title="Su tasarrufu kampanyası").exists():
+    if (
+        izmir_officer
+        and not Campaign.objects.filter(
+            organisation=izmir, title="Su tasarrufu kampanyası"
+        ).exists()
+    ):
         campaign_create(
-            actor=izmir_officer, title="Su tasarrufu kampanyası",
-            message="Kuraklığa karşı suyu idareli kullanalım. #Suİzmir", members=[bornova],
+            actor=izmir_officer,
+            title="Su tasarrufu kampanyası",
+            message="Kuraklığa karşı suyu idareli kullanalım. #Suİzmir",
+            members=[bornova],
         )
     return {"releases": made}

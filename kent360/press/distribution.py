@@ -192,7 +192,7 @@ def distribution_send_batch(*, distribution_id: int, now: datetime | None = None
                 msg = _message(delivery, dist.release, dist.language)
                 msg.connection = connection
                 msg.send()
-            except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is retried
+            except Exception as exc:
                 _failed(delivery, now, exc)
             else:
                 Delivery.objects.filter(pk=delivery.pk).update(

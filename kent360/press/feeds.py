@@ -40,7 +40,6 @@ class NewsroomRss(Feed):
         lang = request.GET.get("lang", "")
         return Target(get_object_or_404(Organisation, slug=org, is_active=True), lang)
 
-
     def title(self, obj: Target) -> str:
         return _("%(org)s newsroom") % {"org": obj.name}
 

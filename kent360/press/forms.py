@@ -14,7 +14,9 @@ class ReleaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReleaseKind.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     title = forms.CharField(label=_("Title"), max_length=300)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     body = forms.CharField(label=_("Text"), widget=forms.HiddenInput(attrs={"id": "id_body"}))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
     project = forms.CharField(label=_("Related project"), required=False)
@@ -33,7 +35,9 @@ class ReleaseForm(forms.Form):
 class TextForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     title = forms.CharField(label=_("Title"), max_length=300)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     body = forms.CharField(label=_("Text"), widget=forms.HiddenInput(attrs={"id": "id_body"}))
 
 
@@ -69,16 +73,24 @@ class EventForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     location = forms.CharField(label=_("Location"), required=False)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     is_public = forms.BooleanField(label=_("Public"), required=False, initial=True)
     shared_with_network = forms.BooleanField(label=_("Share with the network"), required=False)
 
 
 class ListForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    is_segment = forms.BooleanField(label=_("Segment (matches contacts by filters)"), required=False)
-    outlet_kind = forms.ChoiceField(label=_("Outlet kind"), choices=[("", "—"), *OutletKind.choices], required=False)
-    outlet_scope = forms.ChoiceField(label=_("Scope"), choices=[("", "—"), *OutletScope.choices], required=False)
+    is_segment = forms.BooleanField(
+        label=_("Segment (matches contacts by filters)"), required=False
+    )
+    outlet_kind = forms.ChoiceField(
+        label=_("Outlet kind"), choices=[("", "—"), *OutletKind.choices], required=False
+    )
+    outlet_scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("", "—"), *OutletScope.choices], required=False
+    )
     beat = forms.CharField(label=_("Beat"), required=False)
 
 

@@ -7,7 +7,7 @@ times given in UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from kent360.press.models import Event
 
@@ -38,7 +38,7 @@ def _fold(line: str) -> str:
 
 
 def _utc(dt: datetime) -> str:
-    return dt.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar(events: Iterable[Event], *, name: str, now: datetime) -> str:

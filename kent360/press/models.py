@@ -7,6 +7,7 @@ Every row belongs to one organisation. A release moves through an explicit workf
 from __future__ import annotations
 
 import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -158,6 +159,9 @@ class ReleaseVersion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(f"{self.language} v{self.number}")
+
 
 class ReleaseEvent(models.Model):
     """One step of a release's life (created, edited, submitted, approved, comment, ...)."""
@@ -180,6 +184,9 @@ class ReleaseEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return str(self.type)
+
 
 def _attachment_path(instance: ReleaseAttachment, filename: str) -> str:
     return f"press/{instance.organisation_id}/{uuid.uuid4().hex}"
@@ -195,6 +202,9 @@ class ReleaseAttachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.original_name)
 
     @property
     def is_image(self) -> bool:
@@ -303,6 +313,9 @@ class Distribution(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return str(f"{self._meta.model_name} {self.pk}")
+
 
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Waiting")
@@ -335,6 +348,9 @@ class Delivery(models.Model):
                 fields=["distribution", "journalist"], name="delivery_unique_recipient"
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.email)
 
 
 class EventKind(models.TextChoices):

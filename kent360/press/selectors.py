@@ -59,7 +59,9 @@ def release_diff(*, release: Release, language: str, a: int, b: int) -> list[str
     """A unified diff (difflib) of two versions' plain text, title and summary included."""
     versions = {
         v.number: v
-        for v in ReleaseVersion.objects.filter(release=release, language=language, number__in=[a, b])
+        for v in ReleaseVersion.objects.filter(
+            release=release, language=language, number__in=[a, b]
+        )
     }
     if a not in versions or b not in versions:
         raise Http404

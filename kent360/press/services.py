@@ -322,8 +322,14 @@ def release_publish_due(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def release_publish_direct(
-    *, organisation: Organisation, title: str, body: str, language: str, approved_by: Staff,
-    kind: str = ReleaseKind.ANNOUNCEMENT, origin: str = "",
+    *,
+    organisation: Organisation,
+    title: str,
+    body: str,
+    language: str,
+    approved_by: Staff,
+    kind: str = ReleaseKind.ANNOUNCEMENT,
+    origin: str = "",
 ) -> Release:
     """Publish a text approved elsewhere (the crisis room's single approval) in one step.
 
@@ -339,9 +345,7 @@ def release_publish_direct(
         published_at=timezone.now(),
         shared_with_network=True,
     )
-    ReleaseTranslation.objects.create(
-        release=release, language=language, title=title, body=cleaned
-    )
+    ReleaseTranslation.objects.create(release=release, language=language, title=title, body=cleaned)
     ReleaseVersion.objects.create(
         release=release, language=language, number=1, title=title, body=cleaned
     )

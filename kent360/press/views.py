@@ -120,9 +120,7 @@ def release_detail(request: HttpRequest, release: int) -> HttpResponse:
         "t": t,
         "text_form": text_form,
         "can_edit": permissions.can_write(staff) and obj.state == ReleaseState.DRAFT,
-        "actions": [
-            a for a in allowed_actions(obj.state) if services.can_do(staff, obj, a.name)
-        ],
+        "actions": [a for a in allowed_actions(obj.state) if services.can_do(staff, obj, a.name)],
         "schedule_form": forms.ScheduleForm(),
         "chain": chain,
         "events": obj.events.select_related("actor__user"),
@@ -259,9 +257,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and import_form.is_valid():
         upload = import_form.cleaned_data["file"]
         try:
-            result = contacts.contacts_import(
-                staff=staff, filename=upload.name, data=upload.read()
-            )
+            result = contacts.contacts_import(staff=staff, filename=upload.name, data=upload.read())
         except DomainError as exc:
             messages.error(request, _error(exc))
         else:
@@ -388,7 +384,9 @@ def event_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, _first_error(form))
         return redirect("press:calendar")
     try:
-        event = services.event_create(organisation=staff.organisation, actor=staff, **form.cleaned_data)
+        event = services.event_create(
+            organisation=staff.organisation, actor=staff, **form.cleaned_data
+        )
     except DomainError as exc:
         messages.error(request, _error(exc))
         return redirect("press:calendar")
@@ -420,7 +418,10 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     config = services.press_config(staff.organisation)
     form = forms.ConfigForm(
         request.POST or None,
-        initial={"approval_roles": ", ".join(config.approval_roles), "from_email": config.from_email},
+        initial={
+            "approval_roles": ", ".join(config.approval_roles),
+            "from_email": config.from_email,
+        },
     )
     if request.method == "POST":
         if not permissions.can_configure(staff):

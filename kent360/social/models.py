@@ -31,11 +31,16 @@ class SocialAccount(models.Model):
     handle = models.CharField(_("handle"), max_length=200, blank=True)
     api_base = models.URLField(
         _("API address"),
-        help_text=_("Mastodon: the instance, e.g. https://mastodon.social; X: https://api.x.com; "
-                    "Meta: https://graph.facebook.com/v21.0"),
+        help_text=_(
+            "Mastodon: the instance, e.g. https://mastodon.social; X: https://api.x.com; "
+            "Meta: https://graph.facebook.com/v21.0"
+        ),
     )
     external_id = models.CharField(
-        _("page or user id"), max_length=100, blank=True, help_text=_("Facebook page id or Instagram user id.")
+        _("page or user id"),
+        max_length=100,
+        blank=True,
+        help_text=_("Facebook page id or Instagram user id."),
     )
     access_token = models.CharField(_("access token"), max_length=500)
     is_active = models.BooleanField(_("active"), default=True)
@@ -97,7 +102,9 @@ class PostTarget(models.Model):
     )
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
-    state = models.CharField(max_length=10, choices=TargetState.choices, default=TargetState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=TargetState.choices, default=TargetState.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     external_id = models.CharField(max_length=200, blank=True)
@@ -110,6 +117,9 @@ class PostTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "account"], name="post_target_unique"),
         ]
+
+    def __str__(self) -> str:
+        return str(f"{self._meta.model_name} {self.pk}")
 
 
 class PostEvent(models.Model):
@@ -128,6 +138,9 @@ class PostEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.type)
 
 
 class SocialItem(models.Model):
@@ -159,3 +172,6 @@ class SocialItem(models.Model):
                 fields=["organisation", "network", "external_id"], name="social_item_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(f"{self.network}:{self.external_id}")

@@ -145,7 +145,9 @@ def post_transition(
         post.approval_step = 0
     elif action == "approve":
         post.approval_step += 1
-        done = post.approval_step >= len(press_services.press_config(post.organisation).approval_roles)
+        done = post.approval_step >= len(
+            press_services.press_config(post.organisation).approval_roles
+        )
         target = PostState.APPROVED if done else PostState.IN_REVIEW
     elif action == "schedule":
         if scheduled_at is None or scheduled_at <= now:
@@ -202,7 +204,7 @@ def _media(post: SocialPost) -> list[Media]:
     if post.image:
         with post.image.open("rb") as fh:
             data = fh.read()
-        name = post.image.name.rsplit("/", 1)[-1]
+        name = (post.image.name or name).rsplit("/", 1)[-1]
     content_type = "image/png" if name.lower().endswith(".png") else "image/jpeg"
     return [Media(name, content_type, data, public_url=post.image_url)]
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,8 +30,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "social/queue.html",
-        {"posts": posts[:200], "accounts": selectors.accounts(staff=staff),
-         "can_configure": permissions.can_configure(staff), "networks": Network.choices},
+        {
+            "posts": posts[:200],
+            "accounts": selectors.accounts(staff=staff),
+            "can_configure": permissions.can_configure(staff),
+            "networks": Network.choices,
+        },
     )
 
 
@@ -110,7 +114,10 @@ def post_action(request: HttpRequest, post: int, action: str) -> HttpResponse:
             except ValueError as exc:
                 raise DomainError(_("Choose a time in the future.")) from exc
         services.post_transition(
-            post=obj, actor=staff, action=action, text=request.POST.get("text", ""),
+            post=obj,
+            actor=staff,
+            action=action,
+            text=request.POST.get("text", ""),
             scheduled_at=scheduled_at,
         )
     except DomainError as exc:
@@ -154,9 +161,13 @@ def account_new(request: HttpRequest) -> HttpResponse:
     p = request.POST
     try:
         services.account_create(
-            organisation=staff.organisation, actor=staff, network=p.get("network", ""),
-            name=p.get("name", ""), api_base=p.get("api_base", ""),
-            access_token=p.get("access_token", ""), handle=p.get("handle", ""),
+            organisation=staff.organisation,
+            actor=staff,
+            network=p.get("network", ""),
+            name=p.get("name", ""),
+            api_base=p.get("api_base", ""),
+            access_token=p.get("access_token", ""),
+            handle=p.get("handle", ""),
             external_id=p.get("external_id", ""),
         )
     except DomainError as exc:

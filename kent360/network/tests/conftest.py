@@ -22,10 +22,18 @@ class Net:
 @pytest.fixture
 def net(db: None) -> Net:
     """İzmir metropolitan with three districts, each with press staff and an admin."""
-    metro = org_services.organisation_create(name="İzmir Büyükşehir Belediyesi", slug="izmir", kind="metropolitan", code_prefix="IZM")
+    metro = org_services.organisation_create(
+        name="İzmir Büyükşehir Belediyesi", slug="izmir", kind="metropolitan", code_prefix="IZM"
+    )
     districts = {
-        slug: org_services.organisation_create(name=name, slug=slug, kind="district", parent=metro, code_prefix=slug[:3])
-        for slug, name in [("bornova", "Bornova Belediyesi"), ("karsiyaka", "Karşıyaka Belediyesi"), ("buca", "Buca Belediyesi")]
+        slug: org_services.organisation_create(
+            name=name, slug=slug, kind="district", parent=metro, code_prefix=slug[:3]
+        )
+        for slug, name in [
+            ("bornova", "Bornova Belediyesi"),
+            ("karsiyaka", "Karşıyaka Belediyesi"),
+            ("buca", "Buca Belediyesi"),
+        ]
     }
     staff = {}
     for org in [metro, *districts.values()]:

@@ -27,13 +27,18 @@ def _draft(world, **kw):
 
 
 def test_release_goes_through_the_configured_approval_chain_to_newsroom_and_rss(world, client):
-    officer, pr, admin = (world.staff[r] for r in (Role.PRESS_OFFICER, Role.PR_MANAGER, Role.ORG_ADMIN))
+    officer, pr, admin = (
+        world.staff[r] for r in (Role.PRESS_OFFICER, Role.PR_MANAGER, Role.ORG_ADMIN)
+    )
     services.press_config_set(
         organisation=world.org, actor=admin, approval_roles=["pr_manager", "org_admin"]
     )
     release = _draft(world, tags="park, asfalt")
     services.release_save_text(
-        release=release, actor=officer, language="en", title="Road works in Bornova",
+        release=release,
+        actor=officer,
+        language="en",
+        title="Road works in Bornova",
         body="<p>Works start on Monday.</p>",
     )
     services.release_transition(release=release, actor=officer, action="submit")
@@ -78,10 +83,14 @@ def test_drafts_only_are_editable_and_sent_back_restarts_the_chain(world):
     release = _draft(world)
     services.release_transition(release=release, actor=officer, action="submit")
     with pytest.raises(InvalidTransition):
-        services.release_save_text(release=release, actor=officer, language="tr", title="x", body="<p>y</p>")
+        services.release_save_text(
+            release=release, actor=officer, language="tr", title="x", body="<p>y</p>"
+        )
     with pytest.raises(DomainError):
         services.release_transition(release=release, actor=pr, action="send_back", text=" ")
-    release = services.release_transition(release=release, actor=pr, action="send_back", text="Başlık kısa olsun")
+    release = services.release_transition(
+        release=release, actor=pr, action="send_back", text="Başlık kısa olsun"
+    )
     assert release.state == ReleaseState.DRAFT and release.approval_step == 0
     assert release.events.filter(type="send_back", text="Başlık kısa olsun").exists()
     with pytest.raises(InvalidTransition):
@@ -92,21 +101,31 @@ def test_body_is_sanitised_and_versions_diff(world):
     officer = world.staff[Role.PRESS_OFFICER]
     release = _draft(
         world,
-        body='<p onclick="steal()">Merhaba<script>alert(1)</script> <a href="javascript:x">link</a></p>',
+        body='<p onclick="steal()">Merhaba<script>alert(1)</script> '
+        '<a href="javascript:x">link</a></p>',
     )
     body = release.translation("tr").body
     assert "script" not in body and "onclick" not in body and "javascript" not in body
     assert "Merhaba" in body
     v2 = services.release_save_text(
-        release=release, actor=officer, language="tr", title="Bornova'da asfalt çalışması",
+        release=release,
+        actor=officer,
+        language="tr",
+        title="Bornova'da asfalt çalışması",
         body="<p>Merhaba Bornova</p><p>Yeni paragraf</p>",
     )
     assert v2 is not None and v2.number == 2
     # saving the same text again is not a new version
-    assert services.release_save_text(
-        release=release, actor=officer, language="tr", title="Bornova'da asfalt çalışması",
-        body="<p>Merhaba Bornova</p><p>Yeni paragraf</p>",
-    ) is None
+    assert (
+        services.release_save_text(
+            release=release,
+            actor=officer,
+            language="tr",
+            title="Bornova'da asfalt çalışması",
+            body="<p>Merhaba Bornova</p><p>Yeni paragraf</p>",
+        )
+        is None
+    )
     diff = selectors.release_diff(release=release, language="tr", a=1, b=2)
     assert "+Yeni paragraf" in diff and "+Merhaba Bornova" in diff
     assert any(line.startswith("-Merhaba") for line in diff)
@@ -116,10 +135,17 @@ def test_scheduled_release_is_published_when_due(world):
     officer = world.staff[Role.PRESS_OFFICER]
     release = _draft(world)
     services.release_transition(release=release, actor=officer, action="submit")
-    services.release_transition(release=release, actor=world.staff[Role.PR_MANAGER], action="approve")
+    services.release_transition(
+        release=release, actor=world.staff[Role.PR_MANAGER], action="approve"
+    )
     at = timezone.now() + timedelta(hours=2)
     with pytest.raises(DomainError):
-        services.release_transition(release=release, actor=officer, action="schedule", scheduled_at=timezone.now() - timedelta(minutes=1))
+        services.release_transition(
+            release=release,
+            actor=officer,
+            action="schedule",
+            scheduled_at=timezone.now() - timedelta(minutes=1),
+        )
     services.release_transition(release=release, actor=officer, action="schedule", scheduled_at=at)
     assert services.release_publish_due(now=timezone.now()) == 0
     assert services.release_publish_due(now=at + timedelta(seconds=1)) == 1
@@ -130,9 +156,16 @@ def test_scheduled_release_is_published_when_due(world):
 
 def test_other_roles_and_other_organisations_cannot_write_or_see(world, client):
     with pytest.raises(NotAllowed):
-        services.release_create(organisation=world.org, actor=world.staff[Role.AGENT], title="x", body="<p>y</p>")
+        services.release_create(
+            organisation=world.org, actor=world.staff[Role.AGENT], title="x", body="<p>y</p>"
+        )
     with pytest.raises(NotAllowed):
-        services.release_create(organisation=world.org, actor=world.other_staff[Role.PRESS_OFFICER], title="x", body="<p>y</p>")
+        services.release_create(
+            organisation=world.org,
+            actor=world.other_staff[Role.PRESS_OFFICER],
+            title="x",
+            body="<p>y</p>",
+        )
     release = _draft(world)
     login(client, world.other_staff[Role.PR_MANAGER])
     assert client.get(f"/press/{release.pk}/").status_code == 404
@@ -142,14 +175,26 @@ def test_other_roles_and_other_organisations_cannot_write_or_see(world, client):
     release.refresh_from_db()
     assert release.state == ReleaseState.DRAFT
     with pytest.raises(NotAllowed):
-        services.press_config_set(organisation=world.org, actor=world.staff[Role.PR_MANAGER], approval_roles=["pr_manager"])
+        services.press_config_set(
+            organisation=world.org,
+            actor=world.staff[Role.PR_MANAGER],
+            approval_roles=["pr_manager"],
+        )
 
 
 def test_staff_pages_create_submit_and_comment(world, client):
     login(client, world.staff[Role.PRESS_OFFICER])
     response = client.post(
         "/press/new/",
-        {"kind": "announcement", "language": "fa", "title": "اطلاعیه شهرداری", "body": "<div>متن <b>اطلاعیه</b></div>", "tags": "", "project": "", "directorate": ""},
+        {
+            "kind": "announcement",
+            "language": "fa",
+            "title": "اطلاعیه شهرداری",
+            "body": "<div>متن <b>اطلاعیه</b></div>",
+            "tags": "",
+            "project": "",
+            "directorate": "",
+        },
     )
     release = Release.objects.get(organisation=world.org)
     assert response.status_code == 302 and release.default_language == "fa"

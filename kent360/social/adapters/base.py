@@ -92,7 +92,9 @@ def check(response: httpx.Response) -> dict:  # type: ignore[type-arg]
     try:
         data = response.json()
     except ValueError as exc:
-        raise PublishError("The network answered with something other than JSON.", retryable=True) from exc
+        raise PublishError(
+            "The network answered with something other than JSON.", retryable=True
+        ) from exc
     if not isinstance(data, dict):
         raise PublishError("Unexpected answer from the network.", retryable=False)
     return data

@@ -51,7 +51,9 @@ class InstagramAdapter(HttpAdapter):
     ) -> PublishResult:
         image = next((m for m in media if m.public_url), None)
         if image is None:
-            raise PublishError("Instagram posts need an image at a public address.", retryable=False)
+            raise PublishError(
+                "Instagram posts need an image at a public address.", retryable=False
+            )
         token = {"access_token": account.access_token}
         with self.client(account, bearer=False) as http:
             container = check(

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -58,7 +58,12 @@ class FakeApi:
                 body = r.json or {}
                 if len(body.get("status", "")) > 500:
                     return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}
-                status = {"id": n, "url": f"{self.url}/@belediye/{n}", "content": body.get("status"), "media_attachments": [{"id": i} for i in body.get("media_ids", [])]}
+                status = {
+                    "id": n,
+                    "url": f"{self.url}/@belediye/{n}",
+                    "content": body.get("status"),
+                    "media_attachments": [{"id": i} for i in body.get("media_ids", [])],
+                }
                 if key:
                     self.statuses_by_key[key] = status
                 return 200, status
@@ -71,7 +76,13 @@ class FakeApi:
                 return 201, {"data": {"id": n, "text": (r.json or {}).get("text", "")}}
         if r.path.startswith("/v21.0/"):  # Meta Graph API
             if token != self.token:
-                return 400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
+                return 400, {
+                    "error": {
+                        "message": "Invalid OAuth access token.",
+                        "type": "OAuthException",
+                        "code": 190,
+                    }
+                }
             if r.path.endswith("/feed"):
                 page = r.path.split("/")[2]
                 return 200, {"id": f"{page}_{n}"}
@@ -99,11 +110,13 @@ def _handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             return
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             ctype = self.headers.get("Content-Type", "")
-            r = Received("POST", self.path.split("?")[0], {k.lower(): v for k, v in self.headers.items()})
+            r = Received(
+                "POST", self.path.split("?")[0], {k.lower(): v for k, v in self.headers.items()}
+            )
             if ctype.startswith("application/json"):
                 r.json = json.loads(raw or b"null")
             elif ctype.startswith("application/x-www-form-urlencoded"):

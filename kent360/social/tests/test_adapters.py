@@ -12,8 +12,12 @@ def test_mastodon_uploads_media_and_posts_with_idempotency_key():
     with fake_api() as api:
         account = Account("mastodon", api.url, "secret-token")
         adapter = adapter_for("mastodon")
-        first = adapter.publish(account, "Bornova'da su kesintisi", [Media("a.png", "image/png", PNG)], "key-1")
-        again = adapter.publish(account, "Bornova'da su kesintisi", [Media("a.png", "image/png", PNG)], "key-1")
+        first = adapter.publish(
+            account, "Bornova'da su kesintisi", [Media("a.png", "image/png", PNG)], "key-1"
+        )
+        again = adapter.publish(
+            account, "Bornova'da su kesintisi", [Media("a.png", "image/png", PNG)], "key-1"
+        )
     assert first.external_id == again.external_id  # the server deduplicated by key
     upload, status = api.received[0], api.received[1]
     assert upload.path == "/api/v2/media" and upload.files["file"] == PNG
@@ -31,11 +35,15 @@ def test_mastodon_errors_are_classified():
             adapter_for("mastodon").publish(Account("mastodon", api.url, "wrong"), "x", [], "k")
         api.fail_next = 1
         with pytest.raises(PublishError) as busy:
-            adapter_for("mastodon").publish(Account("mastodon", api.url, "secret-token"), "x", [], "k")
+            adapter_for("mastodon").publish(
+                Account("mastodon", api.url, "secret-token"), "x", [], "k"
+            )
     assert bad_token.value.retryable is False and "401" in str(bad_token.value)
     assert busy.value.retryable is True
     with pytest.raises(PublishError) as down:
-        adapter_for("mastodon").publish(Account("mastodon", "http://127.0.0.1:9", "t"), "x", [], "k")
+        adapter_for("mastodon").publish(
+            Account("mastodon", "http://127.0.0.1:9", "t"), "x", [], "k"
+        )
     assert down.value.retryable is True
 
 
@@ -57,14 +65,21 @@ def test_facebook_page_feed_and_photo():
         fb = adapter_for("facebook")
         text_post = fb.publish(Account("facebook", base, "secret-token", "5551"), "Duyuru", [], "k")
         photo = fb.publish(
-            Account("facebook", base, "secret-token", "5551"), "Foto",
-            [Media("a.jpg", "image/jpeg", public_url="https://example.org/a.jpg")], "k",
+            Account("facebook", base, "secret-token", "5551"),
+            "Foto",
+            [Media("a.jpg", "image/jpeg", public_url="https://example.org/a.jpg")],
+            "k",
         )
         with pytest.raises(PublishError) as bad:
             fb.publish(Account("facebook", base, "nope", "5551"), "x", [], "k")
-    assert api.received[0].path == "/v21.0/5551/feed" and api.received[0].form["message"] == "Duyuru"
+    assert (
+        api.received[0].path == "/v21.0/5551/feed" and api.received[0].form["message"] == "Duyuru"
+    )
     assert text_post.external_id == "5551_101"
-    assert api.received[1].path == "/v21.0/5551/photos" and api.received[1].form["url"] == "https://example.org/a.jpg"
+    assert (
+        api.received[1].path == "/v21.0/5551/photos"
+        and api.received[1].form["url"] == "https://example.org/a.jpg"
+    )
     assert photo.external_id == "5551_102"
     assert bad.value.retryable is False
 
@@ -74,8 +89,10 @@ def test_instagram_container_then_publish():
         base = api.url + "/v21.0"
         ig = adapter_for("instagram")
         result = ig.publish(
-            Account("instagram", base, "secret-token", "1789"), "Kampanya",
-            [Media("a.jpg", "image/jpeg", public_url="https://example.org/a.jpg")], "k",
+            Account("instagram", base, "secret-token", "1789"),
+            "Kampanya",
+            [Media("a.jpg", "image/jpeg", public_url="https://example.org/a.jpg")],
+            "k",
         )
         with pytest.raises(PublishError) as no_image:
             ig.publish(Account("instagram", base, "secret-token", "1789"), "Kampanya", [], "k")

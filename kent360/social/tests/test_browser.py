@@ -16,7 +16,13 @@ from kent360.testing import PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -45,8 +51,22 @@ def _page(browser, live_server, staff, lang):
 
 def _accounts(world):
     admin = world.staff[Role.ORG_ADMIN]
-    social_services.account_create(organisation=world.org, actor=admin, network="mastodon", name="Bornova", api_base="http://127.0.0.1:9", access_token="t")
-    social_services.account_create(organisation=world.org, actor=admin, network="x", name="Bornova X", api_base="http://127.0.0.1:9", access_token="t")
+    social_services.account_create(
+        organisation=world.org,
+        actor=admin,
+        network="mastodon",
+        name="Bornova",
+        api_base="http://127.0.0.1:9",
+        access_token="t",
+    )
+    social_services.account_create(
+        organisation=world.org,
+        actor=admin,
+        network="x",
+        name="Bornova X",
+        api_base="http://127.0.0.1:9",
+        access_token="t",
+    )
 
 
 @pytest.mark.parametrize("lang", ["tr", "fa"])
@@ -83,11 +103,19 @@ def test_composer_counts_per_network_and_previews(world, live_server, browser, l
 def test_calendar_views(world, live_server, browser, lang):
     officer = world.staff[Role.PRESS_OFFICER]
     start = datetime(2026, 12, 10, 14, 0, tzinfo=ZoneInfo("Europe/Istanbul"))
-    press_services.event_create(organisation=world.org, actor=officer, title="Kütüphane açılışı", kind="opening", starts_at=start)
+    press_services.event_create(
+        organisation=world.org,
+        actor=officer,
+        title="Kütüphane açılışı",
+        kind="opening",
+        starts_at=start,
+    )
     page = _page(browser, live_server, officer, lang)
     page.goto(f"{live_server.url}/press/calendar/?view=month&date=2026-12-10")
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "fa" else "ltr")
-    assert page.locator("#calendar .calendar-event").filter(has_text="Kütüphane açılışı").count() == 1
+    assert (
+        page.locator("#calendar .calendar-event").filter(has_text="Kütüphane açılışı").count() == 1
+    )
     title = page.locator("#calendar-title").inner_text()
     assert title == ("۱۹ آذر ۱۴۰۵" if lang == "fa" else "10.12.2026")
     page.locator("#calendar-views a").nth(4).click()  # week
