@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "kent360.notifications",
     "kent360.media",
     "kent360.intake",
+    "kent360.press",
+    "kent360.network",
+    "kent360.social",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +228,9 @@ KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_pr
 KENT360_DEFAULT_SLA_HOURS = 48
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
+KENT360_SMS_GATEWAY_URL = config.env_str("KENT360_SMS_GATEWAY_URL", "")
+KENT360_SMS_GATEWAY_TOKEN = config.env_str("KENT360_SMS_GATEWAY_TOKEN", "")
+KENT360_SMS_SENDER = config.env_str("KENT360_SMS_SENDER", "BELEDIYE")
 
 # Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP
 # mailbox, web form abuse limits, duplicate detection.
