@@ -26,6 +26,7 @@ PUBLIC = {
     "health",
     "schema",
     "api-docs",
+    "feedback:survey",
 }
 # Namespaces not covered here (Django admin has its own staff check; tested separately).
 SKIP_NAMESPACES = {"admin"}
@@ -33,6 +34,7 @@ SKIP_NAMESPACES = {"admin"}
 OVERRIDES: dict[str, dict[str, str]] = {
     "directorate": {"code": "only-first"},
     "category": {"code": "only-first"},
+    "feedback:survey": {"token": "not-a-valid-token"},
 }
 REQUEST_ROUTES = ("requests:", "request-")
 

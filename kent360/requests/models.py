@@ -156,6 +156,9 @@ class Request(models.Model):
     created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    # The SLA clock stops while the request waits for the citizen; due_at moves on resume.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
     first_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

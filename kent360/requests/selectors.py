@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,10 +54,24 @@ class InboxFilters:
     neighbourhood: str = ""
     q: str = ""
     overdue: bool = False
+    # Past 75 % of the answer time (the SLA reminder went out) and not yet overdue.
+    at_risk: bool = False
+    # Not yet routed: received and without a directorate (the router was unsure).
+    triage: bool = False
     mine: bool = False
     open_only: bool = False
     sort: str = "-created"
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+TRIAGE = Q(state="received", directorate__isnull=True)
+# The reverse relation of kent360.routing's Escalation rows: the reminder rung reached for
+# the request's current deadline.
+AT_RISK = Q(
+    state__in=OPEN_STATES,
+    escalations__level="reminder",
+    escalations__due_at=F("due_at"),
+)
 
 
 def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QuerySet[Request]:
@@ -79,6 +93,10 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
         qs = qs.filter(neighbourhood__iexact=f.neighbourhood)
     if f.overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
+    if f.at_risk:
+        qs = qs.filter(AT_RISK, due_at__gte=timezone.now()).distinct()
+    if f.triage:
+        qs = qs.filter(TRIAGE)
     if f.mine:
         qs = qs.filter(assignee=staff)
     if f.q:
@@ -132,6 +150,8 @@ def request_counts(*, staff: Staff) -> dict[str, int]:
         overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
         mine=Count("id", filter=Q(state__in=OPEN_STATES, assignee=staff)),
         new=Count("id", filter=Q(state="received")),
+        triage=Count("id", filter=TRIAGE),
+        at_risk=Count("id", filter=AT_RISK & Q(due_at__gte=now), distinct=True),
     )
 
 

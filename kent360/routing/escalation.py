@@ -1,0 +1,183 @@
+"""The SLA escalation sweep.
+
+Rule: for each open request that is not waiting for the citizen, the share of its answer
+time already used (in working hours for business-hour categories) decides the rung:
+75 % → a reminder to the assignee (or the directorate's managers when nobody is
+assigned), 100 % → the directorate manager, 150 % → the PR manager. A statutory deadline
+(``legal_due_at``, e.g. CİMER / information requests: 30 days) alerts the PR manager
+when fewer than LEGAL_WARNING_DAYS remain. Each rung is reached once per deadline:
+a unique (request, level, due_at) row is inserted before anything is sent, so repeated
+sweeps and concurrent workers never notify twice. A new deadline (reopen, change of
+category, resume after waiting) starts a new ladder.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kent360.notifications.models import Kind
+from kent360.notifications.services import notification_queue_staff
+from kent360.organizations.models import Category, Organisation, Role, Staff
+from kent360.requests.models import OPEN_STATES, EventType, Request, RequestEvent, State
+from kent360.requests.sla import sla_hours_for
+from kent360.routing.calendar import WorkCalendar, calendar_for
+from kent360.routing.models import Escalation
+
+log = logging.getLogger(__name__)
+L = Escalation.Level
+LADDER: list[tuple[str, float]] = [(L.REMINDER, 0.75), (L.MANAGER, 1.0), (L.PR_MANAGER, 1.5)]
+LEGAL_WARNING_DAYS = 5
+ACTIVE = [s for s in OPEN_STATES if s != State.WAITING]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How much of a request's answer time is used at ``now`` (1.0 = the deadline)."""
+
+    total_seconds: float
+    remaining_seconds: float
+
+    @property
+    def used(self) -> float:
+        if self.total_seconds <= 0:
+            return 0.0
+        return 1.0 - self.remaining_seconds / self.total_seconds
+
+
+def clock_for(request: Request, now: datetime, calendar: WorkCalendar | None) -> Clock | None:
+    if request.due_at is None:
+        return None
+    total = sla_hours_for(organisation=request.organisation, category=request.category) * 3600
+    business = (
+        request.category is not None and request.category.sla_mode == Category.SlaMode.BUSINESS
+    )
+    if business and calendar is not None:
+        remaining = calendar.between(now, request.due_at)
+    else:
+        remaining = (request.due_at - now).total_seconds()
+    return Clock(float(total), remaining)
+
+
+def levels_due(request: Request, now: datetime, calendar: WorkCalendar | None) -> list[str]:
+    clock = clock_for(request, now, calendar)
+    if clock is None:
+        return []
+    return [level for level, share in LADDER if clock.used >= share]
+
+
+def _recipients(request: Request, level: str) -> list[Staff]:
+    staff = Staff.objects.filter(organisation_id=request.organisation_id, is_active=True)
+    if level == L.REMINDER:
+        if request.assignee_id is not None and request.assignee is not None:
+            return [request.assignee]
+        level = L.MANAGER
+    if level == L.MANAGER:
+        managers = list(
+            staff.filter(role=Role.DIRECTORATE_MANAGER, directorate_id=request.directorate_id)
+        )
+        if managers:
+            return managers
+    return list(staff.filter(role=Role.PR_MANAGER)) or list(staff.filter(role=Role.ORG_ADMIN))
+
+
+def escalate(request: Request, level: str, due_at: datetime) -> Escalation | None:
+    """Reach one rung: insert the unique row, then the timeline event and the e-mails.
+
+    Returns None when the rung was already reached (by this or another worker).
+    """
+    try:
+        with transaction.atomic():
+            locked = (
+                Request.objects.select_for_update(skip_locked=True)
+                .select_related("organisation", "category", "directorate", "assignee__user")
+                .filter(pk=request.pk)
+                .first()
+            )
+            if locked is None:
+                return None  # another worker holds this request right now
+            escalation = Escalation.objects.create(
+                organisation_id=locked.organisation_id,
+                request=locked,
+                level=level,
+                due_at=due_at,
+            )
+            recipients = _recipients(locked, level)
+            escalation.recipients = [s.pk for s in recipients]
+            escalation.save(update_fields=["recipients"])
+            label = str(L(level).label)
+            RequestEvent.objects.create(
+                request=locked,
+                organisation_id=locked.organisation_id,
+                type=EventType.ESCALATION,
+                actor_label=_("SLA"),
+                text=_("Escalated: %(level)s → %(who)s")
+                % {"level": label, "who": ", ".join(s.display_name for s in recipients) or "—"},
+                data={"level": level, "due_at": due_at.isoformat(), "recipients": escalation.recipients},
+            )
+            for person in recipients:
+                notification_queue_staff(
+                    request=locked,
+                    staff=person,
+                    key=f"escalation:{escalation.pk}:{person.pk}",
+                    kind=Kind.ESCALATION,
+                    context=_staff_context(locked, label, due_at),
+                )
+            return escalation
+    except IntegrityError:
+        return None
+
+
+def _staff_context(request: Request, level: str, due_at: datetime) -> dict[str, Any]:
+    local = timezone.localtime(due_at)
+    return {
+        "code": request.tracking_code,
+        "subject": request.subject,
+        "org": request.organisation.name,
+        "level": level,
+        "due": local.strftime("%d.%m.%Y %H:%M"),
+        "name": "",
+        "text": "",
+    }
+
+
+def escalation_sweep(*, now: datetime | None = None) -> int:
+    """Escalate every request that reached a new rung; returns the escalations made."""
+    now = now or timezone.now()
+    made = 0
+    for organisation in Organisation.objects.filter(is_active=True):
+        made += _sweep_organisation(organisation, now)
+    return made
+
+
+def _sweep_organisation(organisation: Organisation, now: datetime) -> int:
+    calendar = calendar_for(organisation)
+    made = 0
+    candidates = (
+        Request.objects.filter(
+            organisation=organisation, state__in=ACTIVE, due_at__isnull=False
+        )
+        .select_related("organisation", "category")
+        .order_by("due_at")
+    )
+    for request in candidates.iterator(chunk_size=500):
+        assert request.due_at is not None
+        done = set(
+            Escalation.objects.filter(request=request, due_at=request.due_at).values_list(
+                "level", flat=True
+            )
+        )
+        for level in levels_due(request, now, calendar):
+            if level not in done and escalate(request, level, request.due_at) is not None:
+                made += 1
+        legal_due = getattr(request, "legal_due_at", None)
+        if legal_due is not None and now >= legal_due - timedelta(days=LEGAL_WARNING_DAYS):
+            if escalate(request, L.LEGAL, legal_due) is not None:
+                made += 1
+    return made
