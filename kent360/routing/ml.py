@@ -86,12 +86,72 @@ class Prediction:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
 
 
+class _FastPath:
+    """The fitted pipeline's arithmetic for one text, without scikit-learn's per-call input
+    validation (which costs ten times the arithmetic when texts come one at a time).
+    Same numbers as ``pipeline.predict_proba`` (checked by the tests)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        features = pipeline.named_steps["features"]
+        self.parts = []
+        offset = 0
+        for _name, vectorizer in features.transformer_list:
+            self.parts.append(
+                (
+                    vectorizer.build_analyzer(),
+                    vectorizer.vocabulary_,
+                    vectorizer.idf_,
+                    offset,
+                    vectorizer.sublinear_tf,
+                )
+            )
+            offset += len(vectorizer.vocabulary_)
+        calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_[0]
+        estimator = calibrated.estimator
+        self.coef = np.ascontiguousarray(estimator.coef_, dtype=np.float64)
+        self.intercept = np.asarray(estimator.intercept_, dtype=np.float64)
+        self.a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
+        self.b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
+
+    def proba(self, text: str) -> np.ndarray:
+        normalised = search_key(text)
+        scores = self.intercept.copy()
+        for analyzer, vocabulary, idf, offset, sublinear in self.parts:
+            counts = Counter(
+                vocabulary[t] for t in analyzer(normalised) if t in vocabulary
+            )
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if sublinear:
+                tf = 1.0 + np.log(tf)
+            weights = tf * idf[index]
+            weights /= np.sqrt(weights @ weights)
+            scores += self.coef[:, offset + index] @ weights
+        calibrated = 1.0 / (1.0 + np.exp(self.a * scores + self.b))
+        if len(calibrated) == 1:  # two classes: one score for the second
+            return np.array([1.0 - calibrated[0], calibrated[0]])
+        total = calibrated.sum()
+        if total <= 0:
+            return np.full(len(calibrated), 1.0 / len(calibrated))
+        result: np.ndarray = calibrated / total
+        return result
+
+
 class TextClassifier:
     """A trained pipeline with its labels; pickled into the database as one blob."""
 
     def __init__(self, pipeline: Pipeline, labels: list[str]) -> None:
         self.pipeline = pipeline
         self.labels = labels
+        self.directorate_for: dict[str, str] = {}
+        self._fast: _FastPath | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # rebuilt from the pipeline after loading
+        return state
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str]) -> TextClassifier:
@@ -115,7 +175,14 @@ class TextClassifier:
         return out
 
     def predict(self, text: str) -> Prediction:
-        return self.predict_many([text])[0]
+        """One text, through the fast path (request creation routes one at a time)."""
+        if getattr(self, "_fast", None) is None:
+            self._fast = _FastPath(self.pipeline)
+        assert self._fast is not None
+        row = self._fast.proba(text)
+        order = np.argsort(row)[::-1][:3]
+        alts = [(self.labels[i], float(row[i])) for i in order]
+        return Prediction(alts[0][0], alts[0][1], alts)
 
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
