@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,13 +65,20 @@ class InboxFilters:
 
 
 TRIAGE = Q(state="received", directorate__isnull=True)
-# The reverse relation of kent360.routing's Escalation rows: the reminder rung reached for
-# the request's current deadline.
-AT_RISK = Q(
-    state__in=OPEN_STATES,
-    escalations__level="reminder",
-    escalations__due_at=F("due_at"),
-)
+
+
+def at_risk_q() -> Q:
+    """Open, not overdue, and the SLA reminder (75 %) of the current deadline went out
+    (kent360.routing's escalation rows; nothing is at risk without that app)."""
+    from django.apps import apps
+
+    if not apps.is_installed("kent360.routing"):
+        return Q(pk__in=[])
+    escalation = apps.get_model("routing", "Escalation")
+    reminded = escalation.objects.filter(
+        request=OuterRef("pk"), level="reminder", due_at=OuterRef("due_at")
+    )
+    return Q(Exists(reminded), state__in=OPEN_STATES, due_at__gte=timezone.now())
 
 
 def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QuerySet[Request]:
@@ -94,7 +101,7 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
     if f.overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
     if f.at_risk:
-        qs = qs.filter(AT_RISK, due_at__gte=timezone.now()).distinct()
+        qs = qs.filter(at_risk_q())
     if f.triage:
         qs = qs.filter(TRIAGE)
     if f.mine:
@@ -151,7 +158,7 @@ def request_counts(*, staff: Staff) -> dict[str, int]:
         mine=Count("id", filter=Q(state__in=OPEN_STATES, assignee=staff)),
         new=Count("id", filter=Q(state="received")),
         triage=Count("id", filter=TRIAGE),
-        at_risk=Count("id", filter=AT_RISK & Q(due_at__gte=now), distinct=True),
+        at_risk=Count("id", filter=at_risk_q()),
     )
 
 

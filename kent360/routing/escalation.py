@@ -14,11 +14,14 @@ category, resume after waiting) starts a new ladder.
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,8 @@ L = Escalation.Level
 LADDER: list[tuple[str, float]] = [(L.REMINDER, 0.75), (L.MANAGER, 1.0), (L.PR_MANAGER, 1.5)]
 LEGAL_WARNING_DAYS = 5
 ACTIVE = [s for s in OPEN_STATES if s != State.WAITING]
+LOCK_RETRIES = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,11 +92,28 @@ def _recipients(request: Request, level: str) -> list[Staff]:
     return list(staff.filter(role=Role.PR_MANAGER)) or list(staff.filter(role=Role.ORG_ADMIN))
 
 
+def _retrying(func: Callable[[], T]) -> T:
+    """Run ``func``, again when SQLite reports a table locked by another connection
+    (PostgreSQL waits on row locks instead and never raises this)."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return func()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1) + random.random() * 0.02)
+    raise AssertionError("unreachable")
+
+
 def escalate(request: Request, level: str, due_at: datetime) -> Escalation | None:
     """Reach one rung: insert the unique row, then the timeline event and the e-mails.
 
     Returns None when the rung was already reached (by this or another worker).
     """
+    return _retrying(lambda: _escalate(request, level, due_at))
+
+
+def _escalate(request: Request, level: str, due_at: datetime) -> Escalation | None:
     try:
         with transaction.atomic():
             locked = (
@@ -166,11 +188,13 @@ def _sweep_organisation(organisation: Organisation, now: datetime) -> int:
         .select_related("organisation", "category")
         .order_by("due_at")
     )
-    for request in candidates.iterator(chunk_size=500):
+    for request in _retrying(lambda: list(candidates)):
         assert request.due_at is not None
-        done = set(
-            Escalation.objects.filter(request=request, due_at=request.due_at).values_list(
-                "level", flat=True
+        done = _retrying(
+            lambda r=request: set(  # type: ignore[misc]
+                Escalation.objects.filter(request=r, due_at=r.due_at).values_list(
+                    "level", flat=True
+                )
             )
         )
         for level in levels_due(request, now, calendar):

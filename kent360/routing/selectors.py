@@ -10,7 +10,6 @@ from kent360.requests.models import OPEN_STATES, Request, State
 from kent360.requests.selectors import request_visible
 from kent360.routing.models import (
     BusinessCalendar,
-    Escalation,
     Holiday,
     RoutingDecision,
     RoutingModel,
@@ -29,18 +28,9 @@ def triage_queue(*, staff: Staff) -> QuerySet[Request]:
 
 def at_risk(*, staff: Staff) -> QuerySet[Request]:
     """Open requests past 75 % of their answer time (reminder sent) but not yet overdue."""
-    from django.db.models import F
+    from kent360.requests.selectors import at_risk_q
 
-    return (
-        request_visible(staff=staff)
-        .filter(
-            state__in=OPEN_STATES,
-            due_at__gte=timezone.now(),
-            escalations__level=Escalation.Level.REMINDER,
-            escalations__due_at=F("due_at"),
-        )
-        .distinct()
-    )
+    return request_visible(staff=staff).filter(at_risk_q())
 
 
 def overdue(*, staff: Staff) -> QuerySet[Request]:
