@@ -175,11 +175,11 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
     kind = event_kind(event)
     language = _language(request)
     context = _context(request, event, language)
-    if kind == Kind.ANSWERED:
-        token = survey_invite(request=request, event=event)
-        context["survey_url"] = survey_url(request.tracking_code, token)
     if not routes:
         return []
+    if kind == Kind.ANSWERED and not SurveyInvitation.objects.filter(event=event).exists():
+        token = survey_invite(request=request, event=event)
+        context["survey_url"] = survey_url(request.tracking_code, token)
     channel, recipient = routes[0]
     notification = _create(
         request=request,

@@ -299,6 +299,7 @@ def _route(request: Request) -> None:
         from kent360.routing.services import routing_route_request
 
         routing_route_request(request=request)
+        request.refresh_from_db()
 
 
 def _locked(request: Request) -> Request:

@@ -117,7 +117,7 @@ def _escalate(request: Request, level: str, due_at: datetime) -> Escalation | No
     try:
         with transaction.atomic():
             locked = (
-                Request.objects.select_for_update(skip_locked=True)
+                Request.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("organisation", "category", "directorate", "assignee__user")
                 .filter(pk=request.pk)
                 .first()
