@@ -84,13 +84,17 @@ LINES: dict[str, dict[str, tuple[str, str]]] = {
             "Başvurunuzun durumu: {{ state }}",
             "{{ code }} numaralı başvurunuzun durumu: {{ state }}.",
         ),
-        "en": ("Your request {{ code }}: {{ state }}", "Your request {{ code }} is now: {{ state }}."),
+        "en": (
+            "Your request {{ code }}: {{ state }}",
+            "Your request {{ code }} is now: {{ state }}.",
+        ),
         "fa": ("وضعیت درخواست {{ code }}: {{ state }}", "وضعیت درخواست {{ code }}: {{ state }}"),
     },
     "escalation": {
         "tr": (
             "SLA uyarısı ({{ level }}): {{ code }}",
-            "{{ code }} numaralı başvuru ({{ subject }}) için süre: {{ level }}. Son tarih {{ due }}.",
+            "{{ code }} numaralı başvuru ({{ subject }}) için süre: {{ level }}. "
+            "Son tarih {{ due }}.",
         ),
         "en": (
             "SLA escalation ({{ level }}): {{ code }}",

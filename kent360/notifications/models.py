@@ -153,7 +153,11 @@ class SurveyInvitation(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     directorate = models.ForeignKey(
-        "organizations.Directorate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "organizations.Directorate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     category = models.ForeignKey(
         "organizations.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

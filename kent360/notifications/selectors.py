@@ -68,7 +68,7 @@ def satisfaction_summary(
     agg = answered.aggregate(avg=Avg("rating"), n=Count("id"))
     distribution = {i: 0 for i in range(1, 6)}
     for row in answered.values("rating").annotate(n=Count("id")):
-        distribution[row["rating"]] = row["n"]
+        distribution[int(row["rating"] or 0)] = row["n"]
     per_dir = (
         answered.values("directorate__name")
         .annotate(n=Count("id"), avg=Avg("rating"))

@@ -141,11 +141,13 @@ def render(
 
 
 def _language(request: Request) -> str:
+    """The request's language, else the citizen's, else Turkish."""
     languages = dict(settings.LANGUAGES)
+    if request.language in languages:
+        return request.language
     if request.citizen and request.citizen.preferred_language in languages:
-        if request.language not in languages:
-            return request.citizen.preferred_language
-    return request.language if request.language in languages else "tr"
+        return request.citizen.preferred_language
+    return "tr"
 
 
 def _context(request: Request, event: RequestEvent, language: str) -> dict[str, Any]:
@@ -423,7 +425,11 @@ def notification_template_save(
 
     if actor.role != Role.ORG_ADMIN:
         raise DomainError(_("Only organisation admins edit message templates."), code="not_allowed")
-    if kind not in Kind.values or channel not in C.values or language not in dict(settings.LANGUAGES):
+    if (
+        kind not in Kind.values
+        or channel not in C.values
+        or language not in dict(settings.LANGUAGES)
+    ):
         raise DomainError(_("Unknown kind, channel or language."))
     if not body.strip():
         raise DomainError(_("The text of the message cannot be empty."))

@@ -24,9 +24,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "reopen":
-                services.survey_reopen(
-                    invitation=invitation, reason=request.POST.get("reason", "")
-                )
+                services.survey_reopen(invitation=invitation, reason=request.POST.get("reason", ""))
                 messages.success(request, _("Your request is open again. We will look at it."))
             else:
                 try:

@@ -10,7 +10,6 @@ waits for the citizen: on resume the deadline moves by the (working) time spent 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps

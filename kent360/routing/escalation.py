@@ -83,7 +83,7 @@ def _recipients(request: Request, level: str) -> list[Staff]:
         if request.assignee_id is not None and request.assignee is not None:
             return [request.assignee]
         level = L.MANAGER
-    if level == L.MANAGER:
+    if level == L.MANAGER and request.directorate_id is not None:
         managers = list(
             staff.filter(role=Role.DIRECTORATE_MANAGER, directorate_id=request.directorate_id)
         )
@@ -141,7 +141,11 @@ def _escalate(request: Request, level: str, due_at: datetime) -> Escalation | No
                 actor_label=_("SLA"),
                 text=_("Escalated: %(level)s → %(who)s")
                 % {"level": label, "who": ", ".join(s.display_name for s in recipients) or "—"},
-                data={"level": level, "due_at": due_at.isoformat(), "recipients": escalation.recipients},
+                data={
+                    "level": level,
+                    "due_at": due_at.isoformat(),
+                    "recipients": escalation.recipients,
+                },
             )
             for person in recipients:
                 notification_queue_staff(
@@ -182,9 +186,7 @@ def _sweep_organisation(organisation: Organisation, now: datetime) -> int:
     calendar = calendar_for(organisation)
     made = 0
     candidates = (
-        Request.objects.filter(
-            organisation=organisation, state__in=ACTIVE, due_at__isnull=False
-        )
+        Request.objects.filter(organisation=organisation, state__in=ACTIVE, due_at__isnull=False)
         .select_related("organisation", "category")
         .order_by("due_at")
     )
@@ -200,8 +202,11 @@ def _sweep_organisation(organisation: Organisation, now: datetime) -> int:
         for level in levels_due(request, now, calendar):
             if level not in done and escalate(request, level, request.due_at) is not None:
                 made += 1
-        legal_due = getattr(request, "legal_due_at", None)
-        if legal_due is not None and now >= legal_due - timedelta(days=LEGAL_WARNING_DAYS):
-            if escalate(request, L.LEGAL, legal_due) is not None:
-                made += 1
+        legal_due: datetime | None = getattr(request, "legal_due_at", None)
+        if (
+            legal_due is not None
+            and now >= legal_due - timedelta(days=LEGAL_WARNING_DAYS)
+            and escalate(request, L.LEGAL, legal_due) is not None
+        ):
+            made += 1
     return made

@@ -49,7 +49,7 @@ def build_pipeline(min_class_count: int) -> Pipeline:
                 "word",
                 TfidfVectorizer(
                     analyzer="word",
-                    token_pattern=r"(?u)\b\w\w+\b",
+                    token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 (a regex, not a secret)
                     ngram_range=(1, 2),
                     sublinear_tf=True,
                     max_features=MAX_WORD_FEATURES,
@@ -117,9 +117,7 @@ class _FastPath:
         normalised = search_key(text)
         scores = self.intercept.copy()
         for analyzer, vocabulary, idf, offset, sublinear in self.parts:
-            counts = Counter(
-                vocabulary[t] for t in analyzer(normalised) if t in vocabulary
-            )
+            counts = Counter(vocabulary[t] for t in analyzer(normalised) if t in vocabulary)
             if not counts:
                 continue
             index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -202,9 +200,7 @@ def digest(blob: bytes) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def evaluate(
-    model: TextClassifier, texts: Sequence[str], labels: Sequence[str]
-) -> dict[str, Any]:
+def evaluate(model: TextClassifier, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """Held-out figures: accuracy, macro-F1, per-category precision/recall, confusions."""
     predicted = [p.label for p in model.predict_many(texts)]
     truth = [str(y) for y in labels]

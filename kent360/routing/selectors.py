@@ -54,9 +54,9 @@ def keyword_categories(*, staff: Staff) -> QuerySet[Category]:
 def holidays(*, staff: Staff, year: int | None = None) -> QuerySet[Holiday]:
     cal = BusinessCalendar.objects.filter(organisation_id=staff.organisation_id).first()
     country = cal.country if cal else staff.organisation.country
-    qs = Holiday.objects.filter(country=country, organisation__isnull=True) | Holiday.objects.filter(
-        organisation_id=staff.organisation_id
-    )
+    qs = Holiday.objects.filter(
+        country=country, organisation__isnull=True
+    ) | Holiday.objects.filter(organisation_id=staff.organisation_id)
     if year is not None:
         qs = qs.filter(date__year=year)
     return qs.order_by("date")

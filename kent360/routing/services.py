@@ -222,7 +222,9 @@ def routing_examples(organisation: Organisation) -> list[Example]:
     rows = (
         Request.objects.filter(organisation=organisation, category__isnull=False)
         .exclude(state="merged")
-        .values_list("pk", "subject", "text", "category__code", "directorate__code", "tracking_code")
+        .values_list(
+            "pk", "subject", "text", "category__code", "directorate__code", "tracking_code"
+        )
         .order_by("pk")
     )
     return [
@@ -313,8 +315,7 @@ def _store_model(
     RoutingSettings.objects.get_or_create(organisation=organisation)
     RoutingSettings.objects.select_for_update().get(organisation=organisation)
     version = (
-        RoutingModel.objects.filter(organisation=organisation).aggregate(v=Max("version"))["v"]
-        or 0
+        RoutingModel.objects.filter(organisation=organisation).aggregate(v=Max("version"))["v"] or 0
     ) + 1
     if accepted:
         RoutingModel.objects.filter(organisation=organisation, is_current=True).update(

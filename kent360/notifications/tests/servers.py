@@ -28,7 +28,7 @@ def free_port() -> int:
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append(msg)  # type: ignore[arg-type]
         return "250 OK"
@@ -89,8 +89,8 @@ def _serve(recorder: HttpRecorder) -> tuple[ThreadingHTTPServer, threading.Threa
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = _answer  # noqa: N815
-        do_POST = _answer  # noqa: N815
+        do_GET = _answer
+        do_POST = _answer
 
         def log_message(self, *args: Any) -> None:
             return

@@ -93,9 +93,11 @@ def test_temporary_sms_failure_is_retried_with_backoff_then_falls_back(
     assert sms.next_attempt_at > timezone.now() + timedelta(minutes=1)
     assert services.notification_sweep() == 0  # not due yet
     for minutes in (3, 8):
-        with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
-            with django_capture_on_commit_callbacks(execute=True):
-                services.notification_sweep()
+        with (
+            time_machine.travel(timezone.now() + timedelta(minutes=minutes)),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.notification_sweep()
     sms.refresh_from_db()
     assert sms.attempts == 3 and sms.status == Notification.Status.ABANDONED
     assert [a.status for a in sms.delivery_attempts.all()] == ["failed"] * 3
@@ -190,7 +192,9 @@ def test_every_public_change_notifies(
         req_services.request_answer(request=r, actor=pr, answer="Çukur kapatıldı.")
         req_services.request_close(request=r, actor=pr)
         req_services.request_reopen(request=r, actor=pr, reason="Yine açıldı")
-    kinds = list(Notification.objects.filter(request=r).order_by("id").values_list("kind", flat=True))
+    kinds = list(
+        Notification.objects.filter(request=r).order_by("id").values_list("kind", flat=True)
+    )
     assert kinds == ["received", "assigned", "answered", "closed", "reopened"]
     assert len(smtp_server.messages) == 5
     answered = smtp_server.bodies()[2]

@@ -41,7 +41,9 @@ def test_rating_once_through_the_public_form(answered, client, world):
     page = client.get(f"/track/{r.tracking_code}/?t={token}")
     assert b"survey-form" in page.content and b"reopen-form" in page.content
     assert b"survey-form" not in client.get(f"/track/{r.tracking_code}/?t=wrong").content
-    response = client.post(f"/feedback/{token}/", {"action": "rate", "rating": "4", "comment": "İyi"})
+    response = client.post(
+        f"/feedback/{token}/", {"action": "rate", "rating": "4", "comment": "İyi"}
+    )
     assert response.status_code == 302
     invitation = SurveyInvitation.objects.get()
     assert invitation.rating == 4 and invitation.comment == "İyi"
@@ -63,9 +65,9 @@ def test_rating_out_of_range_is_refused(answered):
 
 def test_citizen_reopens_within_the_period_only(answered, settings, client):
     r, token = answered
-    with time_machine.travel(timezone.now() + timedelta(days=settings.KENT360_REOPEN_DAYS + 1)):
-        with pytest.raises(DomainError):
-            services.survey_reopen(invitation=selectors.survey_by_token(token), reason="Olmadı")
+    later = timezone.now() + timedelta(days=settings.KENT360_REOPEN_DAYS + 1)
+    with time_machine.travel(later), pytest.raises(DomainError):
+        services.survey_reopen(invitation=selectors.survey_by_token(token), reason="Olmadı")
     client.post(f"/feedback/{token}/", {"action": "reopen", "reason": "Çukur yine açıldı"})
     r.refresh_from_db()
     assert r.state == "reopened"

@@ -41,9 +41,7 @@ def test_business_hours_skip_half_day_holiday_and_weekend(world):
 
 def test_iranian_week_and_nowruz(db):
     holidays_load(country="IR")
-    org = org_services.organisation_create(
-        name="Tehran 6", slug="t6", code_prefix="THR"
-    )
+    org = org_services.organisation_create(name="Tehran 6", slug="t6", code_prefix="THR")
     org.time_zone, org.country = "Asia/Tehran", "IR"
     org.save()
     cal = calendar_for(org)

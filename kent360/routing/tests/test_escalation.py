@@ -23,7 +23,7 @@ IST = ZoneInfo("Europe/Istanbul")
 
 
 def _emails(world):
-    for key, staff in {**world.staff}.items():
+    for _key, staff in {**world.staff}.items():
         staff.user.email = f"{staff.user.username}@bornova.bel.tr"
         staff.user.save()
 
@@ -51,9 +51,11 @@ def test_escalation_ladder_over_a_holiday(
     assert r.due_at == datetime(2025, 5, 20, 14, 30, tzinfo=IST)
 
     def sweep_at(moment):
-        with time_machine.travel(moment, tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return escalation_sweep()
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return escalation_sweep()
 
     assert sweep_at(datetime(2025, 5, 19, 16, 0, tzinfo=IST)) == 0  # holiday: 25 % used
     assert sweep_at(datetime(2025, 5, 20, 12, 29, tzinfo=IST)) == 0
@@ -88,7 +90,9 @@ def test_waiting_for_the_citizen_pauses_the_clock(world, make_request):
     start = datetime(2025, 6, 2, 9, 0, tzinfo=IST)
     with time_machine.travel(start, tick=False):
         r = make_request(category=world.cat_cop)  # 24 calendar hours
-        req_services.request_assign(request=r, actor=world.staff[Role.PR_MANAGER], assignee=world.staff["temizlik_staff"])
+        req_services.request_assign(
+            request=r, actor=world.staff[Role.PR_MANAGER], assignee=world.staff["temizlik_staff"]
+        )
     r.refresh_from_db()
     assert r.due_at == start + timedelta(hours=24)
     with time_machine.travel(start + timedelta(hours=2), tick=False):

@@ -93,9 +93,7 @@ def test_unsure_request_goes_to_the_triage_queue(world, make_request, trained, c
     assert not decision.auto_routed and decision.confidence < 0.99
     assert r.events.filter(type="routing").get().text.startswith("to the triage queue")
     agent = world.staff[Role.AGENT]
-    inbox = req_selectors.request_list(
-        staff=agent, filters=req_selectors.InboxFilters(triage=True)
-    )
+    inbox = req_selectors.request_list(staff=agent, filters=req_selectors.InboxFilters(triage=True))
     assert list(inbox) == [r]
     from kent360.testing import login
 
@@ -202,7 +200,7 @@ def test_evaluate_command_on_csv_files(tmp_path):
 def test_fast_path_gives_the_pipeline_probabilities():
     texts = ASFALT + COP
     labels = ["asfalt"] * len(ASFALT) + ["cop"] * len(COP)
-    three = texts + ["Parkta salıncak kırık", "Park bakımsız", "Parkın lambaları yanmıyor"]
+    three = [*texts, "Parkta salıncak kırık", "Park bakımsız", "Parkın lambaları yanmıyor"]
     model = TextClassifier.fit(three, [*labels, "park", "park", "park"])
     model = TextClassifier.loads(model.dumps())
     for text in ["Bornova'da ÇUKUR", "konteyner", "şikayet"]:
