@@ -105,59 +105,77 @@ def _retrying(func: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def escalate_request(request_id: int, now: datetime, calendar: WorkCalendar | None) -> int:
+    """Reach every rung now due for one request; returns how many were reached.
+
+    The request row is locked for the whole ladder (PostgreSQL: ``FOR UPDATE SKIP LOCKED``),
+    so a second worker skips a request the first is escalating, and the first does all of
+    its rungs; the unique (request, level, due_at) row makes any overlap a no-op.
+    """
+    return _retrying(lambda: _escalate_request(request_id, now, calendar))
+
+
+def _escalate_request(request_id: int, now: datetime, calendar: WorkCalendar | None) -> int:
+    with transaction.atomic():
+        locked = (
+            Request.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organisation", "category", "directorate", "assignee__user")
+            .filter(pk=request_id, state__in=ACTIVE)
+            .first()
+        )
+        if locked is None:
+            return 0  # finished meanwhile, or another worker is escalating it right now
+        rungs: list[tuple[str, datetime]] = []
+        if locked.due_at is not None:
+            rungs += [(level, locked.due_at) for level in levels_due(locked, now, calendar)]
+        legal_due: datetime | None = getattr(locked, "legal_due_at", None)
+        if legal_due is not None and now >= legal_due - timedelta(days=LEGAL_WARNING_DAYS):
+            rungs.append((L.LEGAL, legal_due))
+        done = set(Escalation.objects.filter(request=locked).values_list("level", "due_at"))
+        made = 0
+        for level, due_at in rungs:
+            if (level, due_at) not in done and escalate(locked, level, due_at) is not None:
+                made += 1
+        return made
+
+
 def escalate(request: Request, level: str, due_at: datetime) -> Escalation | None:
     """Reach one rung: insert the unique row, then the timeline event and the e-mails.
 
     Returns None when the rung was already reached (by this or another worker).
     """
-    return _retrying(lambda: _escalate(request, level, due_at))
-
-
-def _escalate(request: Request, level: str, due_at: datetime) -> Escalation | None:
     try:
         with transaction.atomic():
-            locked = (
-                Request.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("organisation", "category", "directorate", "assignee__user")
-                .filter(pk=request.pk)
-                .first()
-            )
-            if locked is None:
-                return None  # another worker holds this request right now
             escalation = Escalation.objects.create(
-                organisation_id=locked.organisation_id,
-                request=locked,
+                organisation_id=request.organisation_id,
+                request=request,
                 level=level,
                 due_at=due_at,
             )
-            recipients = _recipients(locked, level)
-            escalation.recipients = [s.pk for s in recipients]
-            escalation.save(update_fields=["recipients"])
-            label = str(L(level).label)
-            RequestEvent.objects.create(
-                request=locked,
-                organisation_id=locked.organisation_id,
-                type=EventType.ESCALATION,
-                actor_label=_("SLA"),
-                text=_("Escalated: %(level)s → %(who)s")
-                % {"level": label, "who": ", ".join(s.display_name for s in recipients) or "—"},
-                data={
-                    "level": level,
-                    "due_at": due_at.isoformat(),
-                    "recipients": escalation.recipients,
-                },
-            )
-            for person in recipients:
-                notification_queue_staff(
-                    request=locked,
-                    staff=person,
-                    key=f"escalation:{escalation.pk}:{person.pk}",
-                    kind=Kind.ESCALATION,
-                    context=_staff_context(locked, label, due_at),
-                )
-            return escalation
     except IntegrityError:
         return None
+    recipients = _recipients(request, level)
+    escalation.recipients = [s.pk for s in recipients]
+    escalation.save(update_fields=["recipients"])
+    label = str(L(level).label)
+    RequestEvent.objects.create(
+        request=request,
+        organisation_id=request.organisation_id,
+        type=EventType.ESCALATION,
+        actor_label=_("SLA"),
+        text=_("Escalated: %(level)s → %(who)s")
+        % {"level": label, "who": ", ".join(s.display_name for s in recipients) or "—"},
+        data={"level": level, "due_at": due_at.isoformat(), "recipients": escalation.recipients},
+    )
+    for person in recipients:
+        notification_queue_staff(
+            request=request,
+            staff=person,
+            key=f"escalation:{escalation.pk}:{person.pk}",
+            kind=Kind.ESCALATION,
+            context=_staff_context(request, label, due_at),
+        )
+    return escalation
 
 
 def _staff_context(request: Request, level: str, due_at: datetime) -> dict[str, Any]:
@@ -185,28 +203,9 @@ def escalation_sweep(*, now: datetime | None = None) -> int:
 def _sweep_organisation(organisation: Organisation, now: datetime) -> int:
     calendar = calendar_for(organisation)
     made = 0
-    candidates = (
-        Request.objects.filter(organisation=organisation, state__in=ACTIVE, due_at__isnull=False)
-        .select_related("organisation", "category")
-        .order_by("due_at")
-    )
-    for request in _retrying(lambda: list(candidates)):
-        assert request.due_at is not None
-        done = _retrying(
-            lambda r=request: set(  # type: ignore[misc]
-                Escalation.objects.filter(request=r, due_at=r.due_at).values_list(
-                    "level", flat=True
-                )
-            )
-        )
-        for level in levels_due(request, now, calendar):
-            if level not in done and escalate(request, level, request.due_at) is not None:
-                made += 1
-        legal_due: datetime | None = getattr(request, "legal_due_at", None)
-        if (
-            legal_due is not None
-            and now >= legal_due - timedelta(days=LEGAL_WARNING_DAYS)
-            and escalate(request, L.LEGAL, legal_due) is not None
-        ):
-            made += 1
+    candidates = Request.objects.filter(
+        organisation=organisation, state__in=ACTIVE, due_at__isnull=False
+    ).order_by("due_at")
+    for request_id in _retrying(lambda: list(candidates.values_list("pk", flat=True))):
+        made += escalate_request(request_id, now, calendar)
     return made
