@@ -6,6 +6,8 @@
 - benchmarks/data/demo_{train,test}.csv: texts produced by the demo generator
   (kent360/core/demo/data.py) the way the demo loader fills them in, with different
   random seeds for train and test.
+- benchmarks/data/combined_train.csv: demo train + realistic train (an organisation whose
+  history holds both kinds of text).
 
 Run: /work/main/.venv/bin/python benchmarks/make_datasets.py
 """
@@ -74,6 +76,11 @@ if __name__ == "__main__":
 
     django.setup()
     realistic()
-    write(DATA / "demo_train.csv", demo(1000, 1))
+    demo_train = demo(1000, 1)
+    write(DATA / "demo_train.csv", demo_train)
     write(DATA / "demo_test.csv", demo(300, 2))
     print("demo: 1000 train, 300 test")
+    with (DATA / "realistic_train.csv").open(encoding="utf-8") as handle:
+        realistic_train = [(r["text"], r["category"]) for r in csv.DictReader(handle)]
+    write(DATA / "combined_train.csv", demo_train + realistic_train)
+    print(f"combined: {len(demo_train) + len(realistic_train)} train")
