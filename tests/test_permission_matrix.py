@@ -41,6 +41,7 @@ PUBLIC = {
     "press_public:ical",
     "press_public:release",
     "press_public:unsubscribe",
+    "feedback:survey",
 }
 # Namespaces not covered here (Django admin has its own staff check; tested separately).
 SKIP_NAMESPACES = {"admin"}
@@ -48,6 +49,7 @@ SKIP_NAMESPACES = {"admin"}
 OVERRIDES: dict[str, dict[str, str]] = {
     "directorate": {"code": "only-first"},
     "category": {"code": "only-first"},
+    "feedback:survey": {"token": "not-a-valid-token"},
 }
 REQUEST_ROUTES = ("requests:", "request-")
 

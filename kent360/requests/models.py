@@ -159,6 +159,9 @@ class Request(models.Model):
     # National channels (CİMER, Açık Kapı) carry a statutory answer deadline (30 days)
     # tracked beside the internal SLA target.
     legal_due_at = models.DateTimeField(_("legal answer deadline"), null=True, blank=True)
+    # The SLA clock stops while the request waits for the citizen; due_at moves on resume.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
     first_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,10 +54,31 @@ class InboxFilters:
     neighbourhood: str = ""
     q: str = ""
     overdue: bool = False
+    # Past 75 % of the answer time (the SLA reminder went out) and not yet overdue.
+    at_risk: bool = False
+    # Not yet routed: received and without a directorate (the router was unsure).
+    triage: bool = False
     mine: bool = False
     open_only: bool = False
     sort: str = "-created"
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+TRIAGE = Q(state="received", directorate__isnull=True)
+
+
+def at_risk_q() -> Q:
+    """Open, not overdue, and the SLA reminder (75 %) of the current deadline went out
+    (kent360.routing's escalation rows; nothing is at risk without that app)."""
+    from django.apps import apps
+
+    if not apps.is_installed("kent360.routing"):
+        return Q(pk__in=[])
+    escalation = apps.get_model("routing", "Escalation")
+    reminded = escalation.objects.filter(
+        request=OuterRef("pk"), level="reminder", due_at=OuterRef("due_at")
+    )
+    return Q(Exists(reminded), state__in=OPEN_STATES, due_at__gte=timezone.now())
 
 
 def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QuerySet[Request]:
@@ -79,6 +100,10 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
         qs = qs.filter(neighbourhood__iexact=f.neighbourhood)
     if f.overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
+    if f.at_risk:
+        qs = qs.filter(at_risk_q())
+    if f.triage:
+        qs = qs.filter(TRIAGE)
     if f.mine:
         qs = qs.filter(assignee=staff)
     if f.q:
@@ -132,6 +157,8 @@ def request_counts(*, staff: Staff) -> dict[str, int]:
         overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
         mine=Count("id", filter=Q(state__in=OPEN_STATES, assignee=staff)),
         new=Count("id", filter=Q(state="received")),
+        triage=Count("id", filter=TRIAGE),
+        at_risk=Count("id", filter=at_risk_q()),
     )
 
 
