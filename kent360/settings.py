@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kent360.citizens",
     "kent360.requests",
     "kent360.notifications",
+    "kent360.reports",
 ]
 
 MIDDLEWARE = [

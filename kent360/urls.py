@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kent360.core import views as core_views
+from kent360.reports import views as report_views
 from kent360.requests import views as request_views
 
 api_v1 = [
@@ -25,6 +26,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("requests/", include("kent360.requests.urls")),
+    path("reports/", include("kent360.reports.urls")),
+    path("transparency/<slug:slug>/", report_views.transparency, name="transparency"),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),
     path("health/", core_views.health, name="health"),
