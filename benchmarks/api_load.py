@@ -36,10 +36,14 @@ def free_port() -> int:
 
 def prepare(server: str) -> tuple[str, str]:
     url = f"{server}/{DB}"
-    subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True)
+    subprocess.run(
+        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True
+    )
     subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env
+    )
     setup_django(url)
     from kent360.core.models import ApiKey, hash_api_key
     from kent360.organizations import services as org
@@ -48,7 +52,9 @@ def prepare(server: str) -> tuple[str, str]:
     o = org.organisation_create(name="Yük Belediyesi", slug="yuk", code_prefix="YUK")
     d = org.directorate_create(organisation=o, name="Temizlik", code="temizlik")
     org.category_create(organisation=o, name="Çöp", code="cop", default_directorate=d)
-    staff = org.staff_create(organisation=o, username="api", password=secrets.token_hex(8), role=Role.AGENT)
+    staff = org.staff_create(
+        organisation=o, username="api", password=secrets.token_hex(8), role=Role.AGENT
+    )
     raw = ApiKey.generate()
     ApiKey.objects.create(
         organisation=o, user=staff.user, name="load", prefix=raw[:8], key_hash=hash_api_key(raw)
@@ -71,9 +77,20 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
         "KENT360_VAR_DIR": tempfile.mkdtemp(prefix="k360load"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kent360.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kent360.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -91,7 +108,9 @@ async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[flo
     counter = iter(range(n))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30,
+        base_url=f"http://127.0.0.1:{port}",
+        limits=limits,
+        timeout=30,
         headers={"Authorization": f"Token {key}"},
     ) as client:
 
@@ -105,7 +124,8 @@ async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[flo
                     "category": "cop",
                     "contact_phone": f"+90532{i % 9_000_000 + 1_000_000:07d}",
                     "neighbourhood": "Erzene",
-                    "latitude": 38.46, "longitude": 27.22,
+                    "latitude": 38.46,
+                    "longitude": 27.22,
                 }
                 t0 = time.perf_counter()
                 r = await client.post(
@@ -124,12 +144,22 @@ async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[flo
 
 def pgbench(server: str, seconds: int, clients: int) -> str:
     url = f"{server}/{DB}"
-    subprocess.run(["psql", url, "-qc", "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial primary key, v double precision, at timestamptz default now())"], check=True)
+    subprocess.run(
+        [
+            "psql",
+            url,
+            "-qc",
+            "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial primary key, v double precision, at timestamptz default now())",
+        ],
+        check=True,
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
         fh.write("INSERT INTO bench_insert (v) VALUES (random());\n")
     out = subprocess.run(
         ["pgbench", "-n", "-f", fh.name, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     match = re.search(r"tps = ([\d.]+)", out)
     latency = re.search(r"latency average = ([\d.]+) ms", out)

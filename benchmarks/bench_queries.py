@@ -74,7 +74,7 @@ def main() -> None:
         "inbox: state=closed": "/requests/?state=closed",
         "inbox: neighbourhood=Erzene": "/requests/?neighbourhood=Erzene",
         "inbox: overdue": "/requests/?overdue=on",
-        "inbox: due soonest": "/requests/?sort=due",
+        "inbox: open, due soonest": "/requests/?state=open&sort=due",
     }
     for name, url in pages.items():
         print(summary(name, timed(page(url), args.runs)))
@@ -114,7 +114,9 @@ def main() -> None:
     url = f"/reports/?date_from={today - timedelta(days=29)}&date_to={today}&directorate={fen.pk}"
     print(summary("KPI dashboard (30 days, directorate)", timed(page(url), args.runs // 2)))
 
-    qs = Request.objects.filter(organisation=org).order_by()[: args.export_rows]
+    first_ids = Request.objects.filter(organisation=org).order_by("id").values_list("id", flat=True)
+    upto = first_ids[args.export_rows - 1 : args.export_rows].first() or 10**12
+    qs = Request.objects.filter(organisation=org, id__lte=upto)
     before = rss_mb()
     peak = before
     rows = 0

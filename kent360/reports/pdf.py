@@ -20,10 +20,34 @@ from kent360.organizations.models import Organisation, Role, Staff
 from kent360.reports import selectors
 from kent360.reports.models import Frequency
 
-TR_MONTHS = ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
-             "Eylül", "Ekim", "Kasım", "Aralık"]
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
+TR_MONTHS = [
+    "Ocak",
+    "Şubat",
+    "Mart",
+    "Nisan",
+    "Mayıs",
+    "Haziran",
+    "Temmuz",
+    "Ağustos",
+    "Eylül",
+    "Ekim",
+    "Kasım",
+    "Aralık",
+]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def format_day(day: date, language: str) -> str:
@@ -38,9 +62,11 @@ def format_day(day: date, language: str) -> str:
 def format_number(value: Any, language: str) -> str:
     if value is None:
         return "—"
-    text = f"{value:,}".replace(",", "." if language == "tr" else ",") if isinstance(
-        value, int
-    ) else str(value)
+    text = (
+        f"{value:,}".replace(",", "." if language == "tr" else ",")
+        if isinstance(value, int)
+        else str(value)
+    )
     if language == "tr" and isinstance(value, float):
         text = text.replace(".", ",")
     return to_persian_digits(text.replace(",", "٬")) if language == "fa" else text
@@ -81,9 +107,7 @@ def periodic_report_pdf(
     language: str,
     directorate_id: int | None = None,
 ) -> bytes:
-    filters = selectors.KpiFilters(
-        date_from=date_from, date_to=date_to, directorate=directorate_id
-    )
+    filters = selectors.KpiFilters(date_from=date_from, date_to=date_to, directorate=directorate_id)
     board = selectors.kpi_dashboard(staff=_report_staff(organisation), filters=filters)
     with translation.override(language):
         rows = {k: v[:10] for k, v in board.by.items()}

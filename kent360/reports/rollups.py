@@ -136,12 +136,8 @@ def rollup_refresh(*, max_events: int = BATCH_EVENTS) -> int:
     recomputing a day twice gives the same rows.
     """
     with transaction.atomic():
-        mark, _created = RollupWatermark.objects.select_for_update().get_or_create(
-            name="default"
-        )
-        events = RequestEvent.objects.filter(id__gt=mark.last_event_id).order_by("id")[
-            :max_events
-        ]
+        mark, _created = RollupWatermark.objects.select_for_update().get_or_create(name="default")
+        events = RequestEvent.objects.filter(id__gt=mark.last_event_id).order_by("id")[:max_events]
         touched: dict[int, set[datetime]] = defaultdict(set)
         last_id = mark.last_event_id
         for event_id, org_id, created_at in events.values_list(

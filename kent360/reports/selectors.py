@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Avg, F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -163,18 +164,38 @@ def _breakdown(qs: QuerySet[DailyRollup], dim: str, labels: dict[Any, str]) -> l
 
 def percentile_hours(qs: QuerySet[Request], p: float) -> float | None:
     """Nearest-rank percentile of hours from receipt to the first answer."""
-    answered = qs.filter(first_answered_at__isnull=False)
-    n = answered.count()
-    if n == 0:
-        return None
-    rank = max(1, math.ceil(p * n))
-    value = (
-        answered.annotate(took=F("first_answered_at") - F("created_at"))
-        .order_by("took")
-        .values_list("took", flat=True)[rank - 1 : rank]
+    return percentiles_hours(qs, (p,))[0]
+
+
+def percentiles_hours(qs: QuerySet[Request], ps: tuple[float, ...]) -> list[float | None]:
+    """Nearest-rank percentiles (the value at rank ceil(p·n)) of hours to first answer.
+
+    PostgreSQL computes them in one pass (percentile_disc is nearest-rank); elsewhere the
+    value at each rank is fetched with an ordered offset query.
+    """
+    answered = qs.filter(first_answered_at__isnull=False).annotate(
+        took=F("first_answered_at") - F("created_at")
     )
-    took = list(value)[0]
-    return round(took.total_seconds() / 3600, 1)
+    if connection.vendor == "postgresql":
+        sql, params = answered.order_by().values("took").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY took) "
+                f"FROM ({sql}) AS answered",
+                [list(ps), *params],
+            )
+            values = cur.fetchone()[0] or [None] * len(ps)
+        return [None if v is None else round(v.total_seconds() / 3600, 1) for v in values]
+    n = answered.count()
+    out: list[float | None] = []
+    for p in ps:
+        if n == 0:
+            out.append(None)
+            continue
+        rank = max(1, math.ceil(p * n))
+        took = list(answered.order_by("took").values_list("took", flat=True)[rank - 1 : rank])[0]
+        out.append(round(took.total_seconds() / 3600, 1))
+    return out
 
 
 def satisfaction(qs: QuerySet[Request]) -> float | None:
@@ -194,9 +215,7 @@ def satisfaction(qs: QuerySet[Request]) -> float | None:
 
 
 def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
-    by_day = {
-        r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("created")).order_by()
-    }
+    by_day = {r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("created")).order_by()}
     step = "day" if f.days <= 62 else ("week" if f.days <= 366 else "month")
     buckets: dict[date, int] = defaultdict(int)
     day = f.date_from
@@ -213,7 +232,9 @@ def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
 
 
 def _backlog(qs: QuerySet[DailyRollup], today: date) -> list[dict]:
-    by_day = {r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("open_now")).order_by()}
+    by_day = {
+        r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("open_now")).order_by()
+    }
     out = []
     for low, high in BACKLOG_BUCKETS:
         total = sum(
@@ -259,6 +280,7 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
     totals = _totals(qs)
     previous = _totals(rollup_rows(org_ids=org_ids, f=filters.previous()))
     requests = request_rows(org_ids=org_ids, f=filters)
+    median, p90 = percentiles_hours(requests, (0.5, 0.9))
     all_time = KpiFilters(
         date_from=date(1970, 1, 1),
         date_to=filters.date_to,
@@ -274,8 +296,8 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
         sla_compliance=_share(totals["answered_in_sla"], totals["with_due"]),
         previous_sla=_share(previous["answered_in_sla"], previous["with_due"]),
         reopen_rate=_share(totals["reopened"], totals["answered"]),
-        median_hours=percentile_hours(requests, 0.5),
-        p90_hours=percentile_hours(requests, 0.9),
+        median_hours=median,
+        p90_hours=p90,
         satisfaction=satisfaction(requests),
         backlog=_backlog(
             rollup_rows(org_ids=org_ids, f=all_time).filter(open_now__gt=0), filters.date_to
@@ -396,8 +418,12 @@ def achievement_figures(
         if due_a >= 10 and due_b >= 10:
             was, now = 100.0 * sla_b / due_b, 100.0 * sla_a / due_a
             improvements.append(
-                {"neighbourhood": hood, "before": round(was, 1), "after": round(now, 1),
-                 "change": round(now - was, 1)}
+                {
+                    "neighbourhood": hood,
+                    "before": round(was, 1),
+                    "after": round(now, 1),
+                    "change": round(now - was, 1),
+                }
             )
     improvements.sort(key=lambda r: -r["change"])
     return {
@@ -411,4 +437,3 @@ def achievement_figures(
             dict(Category.objects.filter(organisation=organisation).values_list("pk", "name")),
         )[:10],
     }
-

@@ -15,5 +15,9 @@ urlpatterns = [
     path("report.pdf", views.report_pdf, name="report_pdf"),
     path("achievement/", views.achievement, name="achievement"),
     path("settings/", views.settings_page, name="settings"),
-    path("settings/subscriptions/<int:pk>/delete/", views.subscription_delete, name="subscription_delete"),
+    path(
+        "settings/subscriptions/<int:pk>/delete/",
+        views.subscription_delete,
+        name="subscription_delete",
+    ),
 ]

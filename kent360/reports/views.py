@@ -88,7 +88,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if key in board.by
     ]
     chart_data = {
-        c["key"]: {"labels": [str(r["label"]) for r in c["rows"]], "data": [r["count"] for r in c["rows"]]}
+        c["key"]: {
+            "labels": [str(r["label"]) for r in c["rows"]],
+            "data": [r["count"] for r in c["rows"]],
+        }
         for c in charts
     }
     chart_data["series"] = {
@@ -192,7 +195,10 @@ def export_queryset(staff: Staff, params: dict[str, Any]) -> QuerySet[Request]:
             sort=data["sort"] or "-created",
         )
     qs = request_selectors.request_list(staff=staff, filters=filters)
-    for key, lookup in (("created_from", "created_at__date__gte"), ("created_to", "created_at__date__lte")):
+    for key, lookup in (
+        ("created_from", "created_at__date__gte"),
+        ("created_to", "created_at__date__lte"),
+    ):
         if params.get(key):
             try:
                 qs = qs.filter(**{lookup: date.fromisoformat(str(params[key]))})
@@ -231,7 +237,9 @@ def export(request: HttpRequest) -> HttpResponse:
 @reports_required
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.export_job_get(staff=_staff(request), pk=pk)
-    template = "reports/partials/export_progress.html" if request.htmx else "reports/export_job.html"  # type: ignore[attr-defined]
+    template = (
+        "reports/partials/export_progress.html" if request.htmx else "reports/export_job.html"
+    )  # type: ignore[attr-defined]
     return render(request, template, {"job": job})
 
 
@@ -240,7 +248,9 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.export_job_get(staff=_staff(request), pk=pk)
     if not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"requests-{job.pk}.{job.format}")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=f"requests-{job.pk}.{job.format}"
+    )
 
 
 @reports_required
@@ -310,7 +320,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                     directorate = Directorate.objects.filter(
                         organisation=staff.organisation, pk=request.POST["directorate"]
                     ).first()
-                services.subscription_create(actor=staff, directorate=directorate, **sub_form.cleaned_data)
+                services.subscription_create(
+                    actor=staff, directorate=directorate, **sub_form.cleaned_data
+                )
                 messages.success(request, _("The subscription was added."))
                 return redirect("reports:settings")
         except (DomainError, ValidationError) as exc:

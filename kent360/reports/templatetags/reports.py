@@ -25,6 +25,10 @@ def day(value: date | None) -> str:
 
 @register.filter
 def pct(value: Any) -> str:
-    return "—" if value is None else f"%{num(value)}" if translation.get_language() == "tr" else (
-        f"{num(value)}%" if translation.get_language() != "fa" else f"٪{num(value)}"
+    return (
+        "—"
+        if value is None
+        else f"%{num(value)}"
+        if translation.get_language() == "tr"
+        else (f"{num(value)}%" if translation.get_language() != "fa" else f"٪{num(value)}")
     )

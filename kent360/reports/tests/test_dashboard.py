@@ -90,7 +90,9 @@ def test_sla_reopen_and_percentiles_match_sql(world, month):
 
 def test_filters_and_backlog_match_sql(world, month):
     f = selectors.KpiFilters(
-        date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), channel="phone",
+        date_from=date(2026, 3, 1),
+        date_to=date(2026, 3, 31),
+        channel="phone",
         category=world.cat_asfalt.pk,
     )
     start, end = bounds(f.date_from, f.date_to)

@@ -48,7 +48,7 @@ def test_dashboard_renders_figures_in_each_language(world, month, client, lang):
     created = "۲۴" if lang == "fa" else "24"
     assert f'data-kpi="created">{created}<' in page
     assert 'id="table-channel"' in page and "chart-data" in page
-    assert ("dir=\"rtl\"" in page) == (lang == "fa")
+    assert ('dir="rtl"' in page) == (lang == "fa")
 
 
 def test_other_organisation_sees_none_of_it(world, month, client):
@@ -57,9 +57,7 @@ def test_other_organisation_sees_none_of_it(world, month, client):
         page = client.get(reverse("reports:dashboard") + "?" + MARCH).content.decode()
         data = client.get(reverse("reports:map_data") + "?" + MARCH).json()
         export = b"".join(client.get(reverse("reports:export") + "?format=csv").streaming_content)
-        foreign = client.get(
-            reverse("reports:dashboard") + f"?{MARCH}&organisation={world.org.pk}"
-        )
+        foreign = client.get(reverse("reports:dashboard") + f"?{MARCH}&organisation={world.org.pk}")
     assert 'data-kpi="created">0<' in page
     assert data["points"] == [] and data["counts"] == {}
     assert month[0].tracking_code.encode() not in export and export.count(b"\n") == 1
@@ -67,14 +65,14 @@ def test_other_organisation_sees_none_of_it(world, month, client):
 
 
 def test_csv_export_is_filtered_and_neutralises_formulas(world, make_request, client):
-    evil = make_request(subject="=HYPERLINK(\"http://x\")", neighbourhood="@SUM(A1)")
+    evil = make_request(subject='=HYPERLINK("http://x")', neighbourhood="@SUM(A1)")
     make_request(subject="Başka", channel="phone")
     login(client, world.staff[Role.PR_MANAGER])
     response = client.get(reverse("reports:export") + "?format=csv&channel=desk")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2 and rows[1][0] == evil.tracking_code
-    assert rows[1][8] == "'=HYPERLINK(\"http://x\")" and rows[1][7] == "'@SUM(A1)"
+    assert rows[1][8] == '\'=HYPERLINK("http://x")' and rows[1][7] == "'@SUM(A1)"
 
 
 def test_xlsx_export_opens_with_the_same_rows(world, make_request, client):
@@ -141,7 +139,9 @@ def test_demo_boundaries_tile_the_district():
     assert len(fc["features"]) == 30
     ring = fc["features"][7]["geometry"]["coordinates"][0]
     assert ring[0] == ring[-1] and all(27.1 < x < 27.3 and 38.4 < y < 38.6 for x, y in ring)
-    assert demo.neighbourhood_cell(38.4697, 27.2211) in {f["properties"]["name"] for f in fc["features"]}
+    assert demo.neighbourhood_cell(38.4697, 27.2211) in {
+        f["properties"]["name"] for f in fc["features"]
+    }
 
 
 def test_transparency_page_is_opt_in_and_has_no_personal_data(world, month, client):
@@ -157,7 +157,9 @@ def test_transparency_page_is_opt_in_and_has_no_personal_data(world, month, clie
 
 def test_subscription_sends_each_period_once(world, month):
     services.subscription_create(
-        actor=world.staff[Role.PR_MANAGER], email="baskan@example.org", frequency="weekly",
+        actor=world.staff[Role.PR_MANAGER],
+        email="baskan@example.org",
+        frequency="weekly",
         language="fa",
     )
     with time_machine.travel(NOW, tick=False):
@@ -171,10 +173,16 @@ def test_subscription_sends_each_period_once(world, month):
 
 def test_subscriptions_need_an_admin(world, client):
     login(client, world.staff[Role.DIRECTORATE_MANAGER])
-    client.post(reverse("reports:settings"), {"email": "a@example.org", "frequency": "weekly", "language": "tr"})
+    client.post(
+        reverse("reports:settings"),
+        {"email": "a@example.org", "frequency": "weekly", "language": "tr"},
+    )
     assert ReportSubscription.objects.count() == 0
     login(client, world.staff[Role.ORG_ADMIN])
-    client.post(reverse("reports:settings"), {"email": "a@example.org", "frequency": "weekly", "language": "tr"})
+    client.post(
+        reverse("reports:settings"),
+        {"email": "a@example.org", "frequency": "weekly", "language": "tr"},
+    )
     sub = ReportSubscription.objects.get()
     login(client, world.other_staff[Role.ORG_ADMIN])
     assert client.post(reverse("reports:subscription_delete", args=[sub.pk])).status_code == 404

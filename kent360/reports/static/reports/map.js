@@ -3,7 +3,7 @@
   const el = document.getElementById("map");
   if (!el) return;
   const digits = s => document.documentElement.lang === "fa" ? String(s).replace(/\d/g, d => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(s);
-  const map = L.map(el, { preferCanvas: true });
+  const map = L.map(el, { preferCanvas: true, maxZoom: 19, minZoom: 3 });
   if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
   const colours = ["#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"];
   function colour(n, max) { return n ? colours[Math.min(5, 1 + Math.floor(4.99 * n / Math.max(max, 1)))] : colours[0]; }
