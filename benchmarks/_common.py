@@ -35,8 +35,8 @@ def machine() -> str:
                 db = "PostgreSQL " + cur.fetchone()[0]
             else:
                 db = connection.vendor
-    except Exception:  # noqa: BLE001 — the description is best effort
-        pass
+    except Exception as exc:  # the description is best effort
+        db = f"unknown database ({exc.__class__.__name__})"
     return (
         f"machine: {cores} cores, {mem_kb / 1024 / 1024:.1f} GiB RAM, "
         f"{platform.python_implementation()} {platform.python_version()}, {db}"

@@ -149,7 +149,8 @@ def pgbench(server: str, seconds: int, clients: int) -> str:
             "psql",
             url,
             "-qc",
-            "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial primary key, v double precision, at timestamptz default now())",
+            "CREATE TABLE IF NOT EXISTS bench_insert "
+            "(id bigserial primary key, v double precision, at timestamptz default now())",
         ],
         check=True,
     )

@@ -44,12 +44,12 @@ def demo_boundaries(names: list[str] | None = None, seed: int = 3535) -> dict[st
     for i, name in enumerate(names):
         r, c = divmod(i, cols)
         ring = [corners[(r, c)], corners[(r, c + 1)], corners[(r + 1, c + 1)], corners[(r + 1, c)]]
-        ring = [[round(x, 6), round(y, 6)] for x, y in ring]
+        coords = [[round(x, 6), round(y, 6)] for x, y in ring]
         features.append(
             {
                 "type": "Feature",
                 "properties": {"name": name},
-                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "geometry": {"type": "Polygon", "coordinates": [[*coords, coords[0]]]},
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -38,18 +38,19 @@ class KpiFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.staff = staff
         choices = selectors.filter_choices(staff=staff)
-        self.fields["organisation"].choices = [("", _("All organisations"))] + [
+        fields: dict[str, Any] = self.fields  # typed loosely: these are all choice fields
+        fields["organisation"].choices = [("", _("All organisations"))] + [
             (o.pk, o.name) for o in choices["organisations"]
         ]
         if len(choices["organisations"]) < 2:
             del self.fields["organisation"]
-        self.fields["directorate"].choices = [("", _("All directorates"))] + [
+        fields["directorate"].choices = [("", _("All directorates"))] + [
             (d.pk, d.name) for d in choices["directorates"]
         ]
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        fields["category"].choices = [("", _("All categories"))] + [
             (c.pk, c.name) for c in choices["categories"]
         ]
-        self.fields["channel"].choices = [("", _("All channels")), *choices["channels"]]
+        fields["channel"].choices = [("", _("All channels")), *choices["channels"]]
 
     def filters(self) -> selectors.KpiFilters:
         """The filters asked for, falling back to the defaults for the asker."""

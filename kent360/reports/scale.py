@@ -167,7 +167,8 @@ class Generator:
                     f'{{"action": "answer"}}\tt\t{_ts(answered)}\n'
                 )
             if state == "closed" or reopened:
-                at = _ts(closed or answered + timedelta(hours=2))  # type: ignore[operator]
+                end = closed or (answered or created) + timedelta(hours=2)
+                at = _ts(end)
                 ev.write(f"{rid}\t{org}\tstate\t\tanswered\tclosed\t\t{{}}\tt\t{at}\n")
             if reopened:
                 at = _ts(self.now - timedelta(hours=rng.uniform(1, 200)))

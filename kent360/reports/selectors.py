@@ -179,9 +179,11 @@ def percentiles_hours(qs: QuerySet[Request], ps: tuple[float, ...]) -> list[floa
     if connection.vendor == "postgresql":
         sql, params = answered.order_by().values("took").query.sql_with_params()
         with connection.cursor() as cur:
+            # the inner SQL is compiled by the ORM, with its own parameters
+            query = "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY took) FROM "
+            query += f"({sql}) AS answered"
             cur.execute(
-                "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY took) "
-                f"FROM ({sql}) AS answered",
+                query,
                 [list(ps), *params],
             )
             values = cur.fetchone()[0] or [None] * len(ps)
@@ -193,7 +195,7 @@ def percentiles_hours(qs: QuerySet[Request], ps: tuple[float, ...]) -> list[floa
             out.append(None)
             continue
         rank = max(1, math.ceil(p * n))
-        took = list(answered.order_by("took").values_list("took", flat=True)[rank - 1 : rank])[0]
+        took = answered.order_by("took").values_list("took", flat=True)[rank - 1]
         out.append(round(took.total_seconds() / 3600, 1))
     return out
 
@@ -328,7 +330,7 @@ def map_points(*, staff: Staff, filters: KpiFilters, limit: int = 20_000) -> lis
     require_reports(staff)
     qs = request_rows(org_ids=_org_ids(staff, filters), f=filters).filter(latitude__isnull=False)
     return [
-        [round(lat, 5), round(lon, 5), kind, state]
+        [round(lat or 0.0, 5), round(lon or 0.0, 5), kind, state]
         for lat, lon, kind, state in qs.order_by("-created_at").values_list(
             "latitude", "longitude", "kind", "state"
         )[:limit]
@@ -412,7 +414,7 @@ def achievement_figures(
         return {r["neighbourhood"]: (int(r["sla"]), int(r["due"])) for r in rows}
 
     before, after = by_hood(first), by_hood(last)
-    improvements = []
+    improvements: list[dict[str, Any]] = []
     for hood, (sla_a, due_a) in after.items():
         sla_b, due_b = before.get(hood, (0, 0))
         if due_a >= 10 and due_b >= 10:

@@ -19,6 +19,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -82,7 +83,7 @@ CHART_KEYS = [
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     board = selectors.kpi_dashboard(staff=_staff(request), filters=filters)
-    charts = [
+    charts: list[dict[str, Any]] = [
         {"key": key, "title": _(title), "rows": board.by[key][:15]}
         for key, title in CHART_KEYS
         if key in board.by
@@ -122,7 +123,7 @@ def _bucket_label(bucket: dict[str, Any]) -> str:
 
 @reports_required
 def map_page(request: HttpRequest) -> HttpResponse:
-    form, _filters_ = _filters(request)
+    form = _filters(request)[0]
     return render(
         request,
         "reports/map.html",
@@ -208,7 +209,7 @@ def export_queryset(staff: Staff, params: dict[str, Any]) -> QuerySet[Request]:
 
 
 @reports_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """A filtered request list as CSV or XLSX: streamed now, or a background job if big."""
     staff = _staff(request)
     params = {k: v for k, v in request.GET.items() if k not in ("format", "page")}
@@ -237,14 +238,13 @@ def export(request: HttpRequest) -> HttpResponse:
 @reports_required
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.export_job_get(staff=_staff(request), pk=pk)
-    template = (
-        "reports/partials/export_progress.html" if request.htmx else "reports/export_job.html"
-    )  # type: ignore[attr-defined]
+    htmx = getattr(request, "htmx", False)
+    template = "reports/partials/export_progress.html" if htmx else "reports/export_job.html"
     return render(request, template, {"job": job})
 
 
 @reports_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = selectors.export_job_get(staff=_staff(request), pk=pk)
     if not job.file:
         raise Http404

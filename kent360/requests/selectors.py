@@ -118,7 +118,8 @@ def request_timeline(*, staff: Staff, request: Request) -> QuerySet[RequestEvent
 def request_neighbourhoods(*, staff: Staff) -> list[str]:
     """Neighbourhood names for the filter's suggestions, cached for ten minutes: the
     DISTINCT reads every request of the organisation, too slow to run on each page."""
-    key = f"req-hoods:{staff.organisation_id}:{staff.directorate_id if staff.role == Role.DIRECTORATE_STAFF else '*'}"
+    scope = staff.directorate_id if staff.role == Role.DIRECTORATE_STAFF else "*"
+    key = f"req-hoods:{staff.organisation_id}:{scope}"
     found = cache.get(key)
     if found is None:
         found = list(

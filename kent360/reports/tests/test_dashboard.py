@@ -47,7 +47,7 @@ def test_volume_by_channel_and_kind_match_sql(world, month):
     for dim in ("channel", "kind"):
         expected = dict(
             sql(
-                f"SELECT {dim}, COUNT(*) FROM requests_request WHERE organisation_id = %s "
+                f"SELECT {dim}, COUNT(*) FROM requests_request WHERE organisation_id = %s "  # noqa: S608
                 f"AND created_at >= %s AND created_at < %s GROUP BY {dim}",
                 [world.org.pk, start, end],
             )
@@ -74,7 +74,7 @@ def test_sla_reopen_and_percentiles_match_sql(world, month):
     hours = sorted(
         float(h)
         for (h,) in sql(
-            f"SELECT {hours_expr()} FROM requests_request WHERE organisation_id = %s "
+            f"SELECT {hours_expr()} FROM requests_request WHERE organisation_id = %s "  # noqa: S608
             "AND created_at >= %s AND created_at < %s AND first_answered_at IS NOT NULL",
             [world.org.pk, start, end],
         )

@@ -166,7 +166,7 @@ def test_subscription_sends_each_period_once(world, month):
         assert len(services.subscription_send_due(today=date(2026, 3, 18))) == 1
         assert services.subscription_send_due(today=date(2026, 3, 19)) == []
     assert len(mail.outbox) == 1
-    name, body, mime = mail.outbox[0].attachments[0]
+    _name, body, mime = mail.outbox[0].attachments[0]
     assert mime == "application/pdf" and body[:5] == b"%PDF-"
     assert ReportSubscription.objects.get().last_period_sent == "2026-W11"
 
