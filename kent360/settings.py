@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kent360.network",
     "kent360.social",
     "kent360.routing",
+    "kent360.reports",
 ]
 
 MIDDLEWARE = [
