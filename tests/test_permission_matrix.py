@@ -24,6 +24,9 @@ PUBLIC = {
     "track",
     "track_code",
     "health",
+    "ready",  # readiness probe for the load balancer
+    "metrics",  # token-protected (or this machine only): tested in kent360/ops
+    "ops:two_factor_verify",  # the second sign-in step, before a session exists
     "schema",
     "api-docs",
 }
