@@ -83,7 +83,13 @@ def sample(world, make_request, settings, tmp_path):
     from kent360.organizations import services as org_services
     from kent360.requests.services import request_attach
 
+    import io
+
+    from PIL import Image
+
     settings.MEDIA_ROOT = tmp_path
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(png, "PNG")
 
     r = make_request()  # a Fen İşleri request of the first organisation
     only = org_services.directorate_create(organisation=world.org, name="Zabıta", code="only-first")
@@ -95,7 +101,7 @@ def sample(world, make_request, settings, tmp_path):
         actor=None,
         system=True,
         upload=SimpleUploadedFile(
-            "a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, content_type="image/png"
+            "a.png", png.getvalue(), content_type="image/png"
         ),
     )
     return {

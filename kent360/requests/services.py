@@ -656,6 +656,8 @@ def request_attach(
                 "PDF and plain text are."
             )
         )
+    if content_type in PILLOW_CHECKED_TYPES:
+        _check_image(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -675,6 +677,35 @@ def request_attach(
     attachment.save()
     _event(request, EventType.ATTACHMENT, actor=actor, data={"name": name, "id": attachment.pk})
     return attachment
+
+
+PILLOW_CHECKED_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+def _check_image(upload: UploadedFile) -> None:
+    """Refuses decompression bombs: an image whose pixel count exceeds Pillow's limit
+    (``Image.MAX_IMAGE_PIXELS``) would take gigabytes of memory to open for a thumbnail.
+
+    Only the header is read; a file that Pillow cannot parse at all is refused as damaged.
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DomainError(
+            _("The image is too large to process (more than %(mp)d megapixels).")
+            % {"mp": (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DomainError(_("The image file is damaged and cannot be read.")) from exc
+    finally:
+        upload.seek(0)
 
 
 def sniff_content_type(head: bytes, name: str) -> str:
