@@ -227,6 +227,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = config.env_int("KENT360_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = config.env_bool("KENT360_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining browsers' preload list is a one-way decision for the operator's whole
+        # domain; it is an explicit opt-in (KENT360_HSTS_PRELOAD), not a defect.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_NAME = "__Secure-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
 

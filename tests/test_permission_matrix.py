@@ -100,9 +100,7 @@ def sample(world, make_request, settings, tmp_path):
         request=r,
         actor=None,
         system=True,
-        upload=SimpleUploadedFile(
-            "a.png", png.getvalue(), content_type="image/png"
-        ),
+        upload=SimpleUploadedFile("a.png", png.getvalue(), content_type="image/png"),
     )
     return {
         "code": r.tracking_code,

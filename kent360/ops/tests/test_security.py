@@ -56,7 +56,9 @@ def test_username_is_locked_after_repeated_failures_even_with_right_password(wor
     assert "login.locked" in actions and "login.refused_locked" in actions
     assert AuditEvent.objects.filter(action="login.locked", organisation=world.org).exists()
     # another user is not locked by someone else's failures
-    assert _post_login(client, world.staff[Role.PR_MANAGER].user.username, PASSWORD).status_code == 302
+    assert (
+        _post_login(client, world.staff[Role.PR_MANAGER].user.username, PASSWORD).status_code == 302
+    )
 
 
 def test_one_address_is_locked_after_many_failures_across_usernames(world, settings):
@@ -247,7 +249,11 @@ def test_viewing_a_request_is_logged_and_listed_for_the_org_admin(world, make_re
     client.get(reverse("requests:detail", args=[r.tracking_code]), REMOTE_ADDR="10.2.3.4")
     raw = ApiKey.generate()
     ApiKey.objects.create(
-        organisation=world.org, user=agent.user, name="t", prefix=raw[:12], key_hash=hash_api_key(raw)
+        organisation=world.org,
+        user=agent.user,
+        name="t",
+        prefix=raw[:12],
+        key_hash=hash_api_key(raw),
     )
     Client().get(f"/api/v1/requests/{r.tracking_code}/", HTTP_AUTHORIZATION=f"Token {raw}")
     entries = list(PersonalDataAccess.objects.order_by("id"))
@@ -259,9 +265,10 @@ def test_viewing_a_request_is_logged_and_listed_for_the_org_admin(world, make_re
     admin = login(Client(), world.staff[Role.ORG_ADMIN])
     page = admin.get(reverse("ops:access_log")).content.decode()
     assert r.tracking_code in page and agent.user.username in page
-    assert login(Client(), world.staff[Role.PR_MANAGER]).get(
-        reverse("ops:access_log")
-    ).status_code == 403
+    assert (
+        login(Client(), world.staff[Role.PR_MANAGER]).get(reverse("ops:access_log")).status_code
+        == 403
+    )
     other_admin = login(Client(), world.other_staff[Role.ORG_ADMIN])
     assert r.tracking_code not in other_admin.get(reverse("ops:access_log")).content.decode()
 
