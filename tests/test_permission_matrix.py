@@ -78,14 +78,13 @@ def build(route: str, values: dict[str, str]) -> str | None:
 
 @pytest.fixture
 def sample(world, make_request, settings, tmp_path):
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
 
     from kent360.organizations import services as org_services
     from kent360.requests.services import request_attach
-
-    import io
-
-    from PIL import Image
 
     settings.MEDIA_ROOT = tmp_path
     png = io.BytesIO()

@@ -6,6 +6,7 @@ Request row directly.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import mimetypes
 from collections.abc import Iterable
@@ -723,7 +724,8 @@ def sniff_content_type(head: bytes, name: str) -> str:
     guessed = mimetypes.guess_type(name)[0] or ""
     if guessed == "text/plain":
         try:
-            head.decode("utf-8")
+            # The head may end inside a multi-byte character (Turkish, Persian text).
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
             return "application/octet-stream"
         return "text/plain"

@@ -28,7 +28,7 @@ def hostile(make_request):
     return make_request(
         subject=f"Çukur {SCRIPT}",
         text=f"Metin {ONERROR} ve {SCRIPT}",
-        contact_name=f'Ali "><svg onload=alert(2)>',
+        contact_name='Ali "><svg onload=alert(2)>',
         neighbourhood=f"Kazımdirik{ONERROR}",
     )
 

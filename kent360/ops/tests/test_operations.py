@@ -379,7 +379,8 @@ def test_nginx_configuration_is_valid(tmp_path):
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
-        f"events {{}}\nhttp {{\n include /etc/nginx/mime.types;\n include {tmp_path}/site.conf;\n}}\n"
+        "events {}\nhttp {\n include /etc/nginx/mime.types;\n"
+        f" include {tmp_path}/site.conf;\n}}\n"
     )
     result = subprocess.run(
         ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
