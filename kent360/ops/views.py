@@ -91,7 +91,7 @@ def _staff(request: HttpRequest) -> Staff | None:
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turning two-factor sign-in on (secret → first code → recovery codes) or off."""
-    user = request.user
+    user: Any = request.user
     device = TwoFactorDevice.objects.filter(user=user).first()
     context: dict[str, Any] = {"device": device, "form": forms.CodeForm()}
     step = request.POST.get("step", "")
