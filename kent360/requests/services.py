@@ -663,7 +663,9 @@ def request_attach(
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    # Control characters (NUL cannot even be stored in PostgreSQL) never belong in a name.
+    name = "".join(ch for ch in name if ch.isprintable())[:200] or "file"
     attachment = Attachment(
         request=request,
         organisation_id=request.organisation_id,

@@ -45,8 +45,22 @@ def api_key(world, make_request):
     return raw
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: the WSGI requests must not close the test's connection
+    (schemathesis drives the application through werkzeug, which does not know that)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_api_answers_conform_to_the_schema(api_key, mode):
+def test_api_answers_conform_to_the_schema(api_key, mode, keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     headers = {"Authorization": f"Token {api_key}"}
     strategy = schema.as_strategy(generation_mode=mode)

@@ -284,3 +284,10 @@ def test_national_ids_are_stored_only_as_keyed_hashes(world, settings):
     import hashlib
 
     assert c.national_id_hash != hashlib.sha256(b"12345678901").hexdigest()
+
+
+def test_lockout_message_is_in_the_users_language(world, settings):
+    settings.KENT360_LOGIN_MAX_FAILURES = 1
+    client = Client(HTTP_ACCEPT_LANGUAGE="tr")
+    page = _post_login(client, world.staff[Role.AGENT].user.username, "x").content.decode()
+    assert "Çok fazla başarısız giriş denemesi. 15 dakika sonra yeniden deneyin." in page

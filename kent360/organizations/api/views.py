@@ -35,6 +35,7 @@ class CategorySerializer(serializers.ModelSerializer):
 class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DirectorateSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 
     def get_queryset(self) -> QuerySet[Directorate]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -45,6 +46,7 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 
     def get_queryset(self) -> QuerySet[Category]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
