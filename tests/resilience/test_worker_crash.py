@@ -59,9 +59,10 @@ class SlowSmtpSink:
 def _worker(port: int) -> subprocess.Popen[bytes]:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENT360_")}
     env.update(
-        DATABASE_URL=f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{auth}@{host}/{db['NAME']}",
         KENT360_TASK_BACKEND="django_tasks_db.DatabaseBackend",
         KENT360_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         KENT360_EMAIL_HOST="127.0.0.1",
@@ -89,7 +90,9 @@ def test_sigkill_mid_stream_loses_nothing_and_duplicates_at_most_the_message_in_
     world, make_request, settings
 ):
     if connection.vendor != "postgresql":
-        pytest.skip("several processes share the queue: needs PostgreSQL (DATABASE_URL=postgres://…)")
+        pytest.skip(
+            "several processes share the queue: needs PostgreSQL (DATABASE_URL=postgres://…)"
+        )
     from django_tasks_db.models import DBTaskResult
 
     from kent360.notifications.models import Notification
