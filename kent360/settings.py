@@ -56,10 +56,14 @@ INSTALLED_APPS = [
     "kent360.social",
     "kent360.routing",
     "kent360.reports",
+    "kent360.ops",
 ]
 
 MIDDLEWARE = [
+    "kent360.ops.middleware.RequestIdMiddleware",
+    "kent360.ops.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kent360.ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kent360.core.context_processors.platform",
+                "kent360.ops.context_processors.security",
             ],
         },
     },
@@ -212,8 +217,12 @@ if config.env_str("KENT360_REDIS_URL", ""):
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_AGE = config.env_int("KENT360_SESSION_SECONDS", 60 * 60 * 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Templates take the token from {% csrf_token %} / hx-headers; scripts never read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -223,7 +232,23 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = config.env_bool("KENT360_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = config.env_int("KENT360_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = config.env_bool("KENT360_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining browsers' preload list is a one-way decision for the operator's whole
+        # domain; it is an explicit opt-in (KENT360_HSTS_PRELOAD), not a defect.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_NAME = "__Secure-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+
+# Sign-in throttling (kent360.ops): failures per username / per address, then a lockout.
+KENT360_LOGIN_MAX_FAILURES = config.env_int("KENT360_LOGIN_MAX_FAILURES", 5)
+KENT360_LOGIN_MAX_FAILURES_PER_IP = config.env_int("KENT360_LOGIN_MAX_FAILURES_PER_IP", 30)
+KENT360_LOGIN_LOCKOUT_SECONDS = config.env_int("KENT360_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Behind nginx the client address is the last X-Forwarded-For hop (nginx appends it).
+KENT360_TRUST_X_FORWARDED_FOR = config.env_bool("KENT360_TRUST_X_FORWARDED_FOR", PRODUCTION)
+# /metrics: a bearer token; without one only this machine may scrape.
+KENT360_METRICS_TOKEN = config.env_str("KENT360_METRICS_TOKEN", "")
+KENT360_SLA_AT_RISK_HOURS = config.env_int("KENT360_SLA_AT_RISK_HOURS", 12)
 
 # A keyed hash protects national ids; the key must never change once data exists.
 KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_production=True)
@@ -263,13 +288,26 @@ KENT360_OPEN311_JURISDICTION = config.env_str("KENT360_OPEN311_JURISDICTION", ""
 KENT360_DUPLICATE_RADIUS_M = config.env_int("KENT360_DUPLICATE_RADIUS_M", 150)
 KENT360_DUPLICATE_WINDOW_DAYS = config.env_int("KENT360_DUPLICATE_WINDOW_DAYS", 14)
 
+KENT360_LOG_FORMAT = config.env_str("KENT360_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if KENT360_LOG_FORMAT not in ("json", "plain"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("KENT360_LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "kent360.core.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "kent360.core.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": KENT360_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": config.env_str("KENT360_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -5,10 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kent360.core import views as core_views
 from kent360.reports import views as report_views
+from kent360.ops import views as ops_views
 from kent360.requests import views as request_views
 
 api_v1 = [
@@ -23,7 +24,7 @@ urlpatterns = [
         lambda request: redirect("requests:inbox" if request.user.is_authenticated else "track"),
         name="home",
     ),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", ops_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("requests/", include("kent360.requests.urls")),
@@ -42,9 +43,12 @@ urlpatterns = [
     path("notifications/", include("kent360.notifications.urls")),
     path("routing/", include("kent360.routing.urls")),
     path("health/", core_views.health, name="health"),
+    path("ready/", ops_views.ready, name="ready"),
+    path("metrics", ops_views.metrics_view, name="metrics"),
+    path("account/", include("kent360.ops.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

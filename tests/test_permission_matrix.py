@@ -24,6 +24,9 @@ PUBLIC = {
     "track",
     "track_code",
     "health",
+    "ready",  # readiness probe for the load balancer
+    "metrics",  # token-protected (or this machine only): tested in kent360/ops
+    "ops:two_factor_verify",  # the second sign-in step, before a session exists
     "schema",
     "api-docs",
     "intake:report_start",
@@ -101,12 +104,17 @@ def build(route: str, values: dict[str, str]) -> str | None:
 
 @pytest.fixture
 def sample(world, make_request, settings, tmp_path):
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
 
     from kent360.organizations import services as org_services
     from kent360.requests.services import request_attach
 
     settings.MEDIA_ROOT = tmp_path
+    png = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(png, "PNG")
 
     r = make_request()  # a Fen İşleri request of the first organisation
     only = org_services.directorate_create(organisation=world.org, name="Zabıta", code="only-first")
@@ -117,9 +125,7 @@ def sample(world, make_request, settings, tmp_path):
         request=r,
         actor=None,
         system=True,
-        upload=SimpleUploadedFile(
-            "a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, content_type="image/png"
-        ),
+        upload=SimpleUploadedFile("a.png", png.getvalue(), content_type="image/png"),
     )
     from kent360.intake.services import inbound_receive
 

@@ -6,6 +6,7 @@ Request row directly.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import mimetypes
 from collections.abc import Iterable
@@ -713,11 +714,15 @@ def request_attach(
                 "PDF and plain text are."
             )
         )
+    if content_type in PILLOW_CHECKED_TYPES:
+        _check_image(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    # Control characters (NUL cannot even be stored in PostgreSQL) never belong in a name.
+    name = "".join(ch for ch in name if ch.isprintable())[:200] or "file"
     attachment = Attachment(
         request=request,
         organisation_id=request.organisation_id,
@@ -732,6 +737,35 @@ def request_attach(
     attachment.save()
     _event(request, EventType.ATTACHMENT, actor=actor, data={"name": name, "id": attachment.pk})
     return attachment
+
+
+PILLOW_CHECKED_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+def _check_image(upload: UploadedFile) -> None:
+    """Refuses decompression bombs: an image whose pixel count exceeds Pillow's limit
+    (``Image.MAX_IMAGE_PIXELS``) would take gigabytes of memory to open for a thumbnail.
+
+    Only the header is read; a file that Pillow cannot parse at all is refused as damaged.
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DomainError(
+            _("The image is too large to process (more than %(mp)d megapixels).")
+            % {"mp": (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000}
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DomainError(_("The image file is damaged and cannot be read.")) from exc
+    finally:
+        upload.seek(0)
 
 
 def sniff_content_type(head: bytes, name: str) -> str:
@@ -749,7 +783,8 @@ def sniff_content_type(head: bytes, name: str) -> str:
     guessed = mimetypes.guess_type(name)[0] or ""
     if guessed == "text/plain":
         try:
-            head.decode("utf-8")
+            # The head may end inside a multi-byte character (Turkish, Persian text).
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
             return "application/octet-stream"
         return "text/plain"

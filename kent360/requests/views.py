@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
+from kent360.ops.services import personal_data_access_log
 from kent360.organizations.models import Staff
 from kent360.requests import forms, permissions, selectors, services, workflow
 from kent360.requests.models import Request
@@ -103,6 +104,9 @@ def _detail_context(request: HttpRequest, obj: Request) -> dict[str, Any]:
 @staff_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     obj = selectors.request_get(staff=_staff(request), tracking_code=code)
+    personal_data_access_log(
+        staff=_staff(request), obj=obj, what="request.detail", http_request=request
+    )
     return render(request, "requests/detail.html", _detail_context(request, obj))
 
 

@@ -35,14 +35,20 @@ class CategorySerializer(serializers.ModelSerializer):
 class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DirectorateSerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 
     def get_queryset(self) -> QuerySet[Directorate]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Directorate.objects.none()
         return selectors.directorate_list(staff=api_staff(self.request))
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 
     def get_queryset(self) -> QuerySet[Category]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Category.objects.none()
         return selectors.category_list(staff=api_staff(self.request))

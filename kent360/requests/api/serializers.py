@@ -11,15 +11,19 @@ from kent360.requests.workflow import ACTIONS
 
 class RequestSerializer(serializers.ModelSerializer):
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     directorate: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
-    assignee = serializers.CharField(source="assignee.user.username", read_only=True, default=None)
+    # Blank when the citizen gave none: a plain string, not format "email".
+    contact_email = serializers.CharField(read_only=True, help_text=_("E-mail address or empty"))
+    assignee = serializers.CharField(
+        source="assignee.user.username", read_only=True, default=None, allow_null=True
+    )
     is_overdue = serializers.BooleanField(read_only=True)
     merged_into = serializers.CharField(
-        source="merged_into.tracking_code", read_only=True, default=None
+        source="merged_into.tracking_code", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

@@ -166,7 +166,13 @@ def test_attachments_are_checked_by_content_and_scoped(
     settings.MEDIA_ROOT = tmp_path
     r = make_request()
     login(client, world.staff[Role.AGENT])
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    png = buffer.getvalue()
     fake = SimpleUploadedFile(
         "../../etc/photo.png", b"MZ\x90\x00 not an image", content_type="image/png"
     )
