@@ -323,7 +323,7 @@ def story_assign(*, article: Article, threshold: float | None = None) -> Story:
     when = article.published_at or article.fetched_at
     old_story_id = article.story_id
     if matches:
-        story = Story.objects.get(pk=index.story_of[matches[0][0]])
+        story = Story.objects.get(pk=int(index.story_of[matches[0][0]]))  # type: ignore[call-overload]
     elif article.story_id:
         story = article.story  # type: ignore[assignment]
     else:
