@@ -13,6 +13,7 @@ from kent360.requests import views as request_views
 api_v1 = [
     path("", include("kent360.requests.api.urls")),
     path("", include("kent360.organizations.api.urls")),
+    path("media/", include("kent360.media.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("requests/", include("kent360.requests.urls")),
+    path("media-desk/", include("kent360.media.urls")),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),
     path("health/", core_views.health, name="health"),

@@ -392,12 +392,16 @@ def extract_text(
 
 
 def read_document(data: bytes, name: str = "") -> tuple[str, str]:
-    """(kind, text) of a file: "html" or "text"; .gz is unpacked, the charset detected."""
-    from kent360.media.pipeline.fetch import decode_bytes
+    """(kind, text) of a file: "html" or "text"; .gz is unpacked, the charset detected.
+    Binary data (NUL bytes, many control characters) is refused with ExtractionError."""
+    from kent360.media.pipeline.fetch import decode_bytes, looks_binary
 
     if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
         name = name[:-3] if name.endswith(".gz") else name
+    if looks_binary(data):
+        # An image or other binary file in an upload is an error, not an article of noise.
+        raise ExtractionError("binary file, not a text page")
     text = decode_bytes(data)
     lowered = name.lower()
     if lowered.endswith((".html", ".htm", ".xhtml")):
