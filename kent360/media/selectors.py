@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -44,7 +45,7 @@ def _own(model: type[M], staff: Staff) -> QuerySet[M]:
 def _get(qs: QuerySet[M], pk: Any) -> M:
     try:
         return qs.get(pk=int(pk))
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
@@ -163,7 +164,7 @@ def source_list(*, staff: Staff, now: datetime | None = None) -> list[Source]:
     """Sources with their health: articles stored, errors of the last day, next fetch due."""
     now = now or timezone.now()
     day_ago = now - timedelta(days=1)
-    sources = list(
+    sources: list[Source] = list(
         _own(Source, staff).annotate(
             n_articles=Count("articles", distinct=True),
             n_errors_day=Count("errors", filter=Q(errors__created_at__gte=day_ago), distinct=True),

@@ -16,9 +16,6 @@ class MentionSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(read_only=True)
-    story = serializers.PrimaryKeyRelatedField(read_only=True)
-
     class Meta:
         model = Article
         fields = [
@@ -98,8 +95,6 @@ class RebuttalEventSerializer(serializers.ModelSerializer):
 
 
 class RebuttalCaseSerializer(serializers.ModelSerializer):
-    article = serializers.PrimaryKeyRelatedField(read_only=True)
-
     class Meta:
         model = RebuttalCase
         fields = [
