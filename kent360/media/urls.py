@@ -22,6 +22,7 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:rule_id>/toggle/", views.alert_rule_toggle, name="alert_rule_toggle"),
     path("digest/", views.digest, name="digest"),
+    path("digest/document/", views.digest_html, name="digest_html"),
     path("digest/pdf/", views.digest_pdf, name="digest_pdf"),
     path("tekzip/", views.cases, name="cases"),
     path("tekzip/<int:case_id>/", views.case, name="case"),

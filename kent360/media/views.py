@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
@@ -433,21 +434,29 @@ def _digest_now(request: HttpRequest, staff: Staff) -> datetime:
 
 @media_required
 def digest(request: HttpRequest) -> HttpResponse:
-    """Preview of the daily digest exactly as the mayor's office receives it."""
+    """Preview of the daily digest exactly as the mayor's office receives it (the document
+    itself is shown in a frame so its print styles stay apart from the desk's)."""
     staff = _staff(request)
     now = _digest_now(request, staff)
-    html = digest_mod.render_html(organisation=staff.organisation, now=now)
     n = len(digest_mod.digest_stories(organisation=staff.organisation, now=now))
     return render(
         request,
         "media/digest_preview.html",
         {
-            "digest_html": html,
             "now": now,
             "day": timezone.localdate(now, ZoneInfo(staff.organisation.time_zone)),
             "story_count": n,
         },
     )
+
+
+@xframe_options_sameorigin
+@media_required
+def digest_html(request: HttpRequest) -> HttpResponse:
+    """The digest document as e-mailed (HTML body); framed by the preview page."""
+    staff = _staff(request)
+    now = _digest_now(request, staff)
+    return HttpResponse(digest_mod.render_html(organisation=staff.organisation, now=now))
 
 
 @media_required

@@ -77,6 +77,7 @@ LIST_URLS = [
     "/watch/",
     "/alerts/",
     "/digest/",
+    "/digest/document/",
     "/tekzip/?state=",
 ]
 
@@ -414,14 +415,16 @@ def test_alert_rules_add_and_pause(m, officer_client, world):
 
 def test_digest_preview_and_pdf(m, om, officer_client):
     html = officer_client.get(f"{BASE}/digest/").content.decode()
-    assert 'id="digest-frame"' in html and "srcdoc=" in html
-    # The digest document is escaped into srcdoc; the story title is in it, the other
-    # organisation's is too but only from its own articles: count this org's outlet.
-    assert "Bornova’da çöp sorunu büyüyor" in html
-    assert "Ege Haber bornova" in html and "Ege Haber karsiyaka" not in html
-    assert 'href="/media-desk/digest/pdf/?date=' in html
+    assert 'id="digest-frame"' in html and 'src="/media-desk/digest/document/?date=' in html
+    assert 'href="/media-desk/digest/pdf/?date=' in html and "2 stories" in html
+    doc = officer_client.get(f"{BASE}/digest/document/")
+    assert doc["X-Frame-Options"] == "SAMEORIGIN"
+    text = doc.content.decode()
+    # Both organisations have a story of that title; only this organisation's outlet shows.
+    assert "Bornova’da çöp sorunu büyüyor" in text
+    assert "Ege Haber bornova" in text and "Ege Haber karsiyaka" not in text
     day = (timezone.localdate() - timedelta(days=30)).isoformat()
-    old = officer_client.get(f"{BASE}/digest/?date={day}").content.decode()
+    old = officer_client.get(f"{BASE}/digest/document/?date={day}").content.decode()
     assert "Bornova’da çöp sorunu büyüyor" not in old
 
 
