@@ -431,5 +431,11 @@ def test_digest_preview_and_pdf(m, om, officer_client):
 def test_persian_dates_on_the_case_page(m, officer_client):
     officer_client.cookies["django_language"] = "fa"
     html = officer_client.get(object_urls(m)["case"], HTTP_ACCEPT_LANGUAGE="fa").content.decode()
-    assert 'dir="rtl"' in html
+    assert 'dir="rtl"' in html and "مهلت درخواست (۲ ماه)" in html
     assert any(ch in html for ch in "۰۱۲۳۴۵۶۷۸۹")
+
+
+def test_turkish_desk(m, officer_client):
+    officer_client.cookies["django_language"] = "tr"
+    html = officer_client.get(f"{BASE}/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    assert "Medya masası" in html and "Olumsuz" in html and "İzleme listesi" in html
