@@ -424,7 +424,10 @@ def _digest_now(request: HttpRequest, staff: Staff) -> datetime:
     """The digest of a chosen local day covers the 24 hours up to that day's end; today's
     covers the 24 hours up to now."""
     now = timezone.now()
-    day = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
+    try:
+        day = parse_date(request.GET.get("date", ""))
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-31
+        day = None
     if day is None:
         return now
     tz = ZoneInfo(staff.organisation.time_zone)
