@@ -426,6 +426,9 @@ def test_digest_preview_and_pdf(m, om, officer_client):
     day = (timezone.localdate() - timedelta(days=30)).isoformat()
     old = officer_client.get(f"{BASE}/digest/document/?date={day}").content.decode()
     assert "Bornova’da çöp sorunu büyüyor" not in old
+    # A well-formed but impossible date shows today's digest instead of failing.
+    odd = officer_client.get(f"{BASE}/digest/document/?date=2026-02-31").content.decode()
+    assert "Bornova’da çöp sorunu büyüyor" in odd
 
 
 def test_persian_dates_on_the_case_page(m, officer_client):
