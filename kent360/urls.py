@@ -8,14 +8,15 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kent360.core import views as core_views
-from kent360.reports import views as report_views
 from kent360.ops import views as ops_views
+from kent360.reports import views as report_views
 from kent360.requests import views as request_views
 
 api_v1 = [
     path("", include("kent360.requests.api.urls")),
     path("", include("kent360.organizations.api.urls")),
     path("intake/", include("kent360.intake.api.urls")),
+    path("media/", include("kent360.media.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include("kent360.press.public_urls")),
     path("reports/", include("kent360.reports.urls")),
     path("transparency/<slug:slug>/", report_views.transparency, name="transparency"),
+    path("media-desk/", include("kent360.media.urls")),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),
     path("feedback/", include("kent360.notifications.feedback_urls")),

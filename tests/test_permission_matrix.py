@@ -109,6 +109,7 @@ def sample(world, make_request, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    from kent360.media.tests.factories import make_media
     from kent360.organizations import services as org_services
     from kent360.requests.services import request_attach
 
@@ -143,11 +144,19 @@ def sample(world, make_request, settings, tmp_path):
         pk=1, organisation=world.org, requested_by=world.staff[Role.PR_MANAGER], format="csv"
     )
     export_job_run(job_id=1)
+    # Media desk rows of the first organisation (routes name their ids distinctly).
+    media = make_media(world.org, world.staff[Role.PRESS_OFFICER], host="bornova")
     return {
         "inbound": str(inbound.pk),
         "citizen": str(r.citizen_id),
         "org": world.org.slug,
         **_press_samples(world),
+        "article_id": str(media.article.pk),
+        "story_id": str(media.story.pk),
+        "source_id": str(media.source.pk),
+        "entity_id": str(media.entity.pk),
+        "rule_id": str(media.rule.pk),
+        "case_id": str(media.case.pk),
         "code": r.tracking_code,
         "tracking_code": r.tracking_code,
         "action": "note",

@@ -80,13 +80,13 @@ def load_media_demo(organisation: Organisation) -> dict[str, int]:
             organisation=organisation, name=name, kind=kind, aliases=aliases
         )
     sources = {}
-    for name, kind, url, lang, reach in SOURCES:
+    for name, source_kind, url, lang, reach in SOURCES:
         src = Source.objects.filter(organisation=organisation, name=name).first()
         if src is None:
             src = services.source_create(
                 organisation=organisation,
                 name=name,
-                kind=kind,
+                kind=source_kind,
                 url=url,
                 language=lang,
                 reach=reach,

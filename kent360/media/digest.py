@@ -39,7 +39,7 @@ def digest_stories(
         )
         if not arts:
             continue
-        mentions = Counter()
+        mentions: Counter[str] = Counter()
         for a in arts:
             for name in a.mentions.values_list("entity__name", flat=True):
                 mentions[name] += 1
@@ -59,7 +59,7 @@ def digest_stories(
                 "outlets": sorted({a.outlet for a in arts}),
             }
         )
-    out.sort(key=lambda s: -s["score"])
+    out.sort(key=lambda s: -s["score"])  # type: ignore[operator]
     return out
 
 
@@ -68,7 +68,7 @@ def render_html(*, organisation: Organisation, now: datetime) -> str:
     topics: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in stories:
         topics[s["topic"]].append(s)
-    ordered = sorted(topics.items(), key=lambda kv: -max(s["score"] for s in kv[1]))
+    ordered = sorted(topics.items(), key=lambda kv: -max(int(s["score"]) for s in kv[1]))
     return render_to_string(
         "media/digest.html",
         {"organisation": organisation, "now": now, "topics": ordered, "count": len(stories)},

@@ -188,6 +188,9 @@ class Mention(models.Model):
     class Meta:
         ordering = ["article", "start"]
 
+    def __str__(self) -> str:
+        return self.text
+
 
 class ToneLabel(models.Model):
     """A staff correction of a computed tone, kept as a training label."""
@@ -205,6 +208,9 @@ class ToneLabel(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.computed} → {self.label}"
+
 
 class IngestError(models.Model):
     """A page, feed or upload that failed; the rest of its batch went on."""
@@ -221,6 +227,9 @@ class IngestError(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.url or self.message[:80]}"
 
 
 class AlertRule(models.Model):
@@ -265,6 +274,9 @@ class Alert(models.Model):
             models.UniqueConstraint(fields=["rule", "story"], name="media_alert_once_story"),
         ]
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class Digest(models.Model):
     organisation = models.ForeignKey(
@@ -281,6 +293,9 @@ class Digest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "date"], name="media_digest_day")
         ]
+
+    def __str__(self) -> str:
+        return self.date.isoformat()
 
 
 class RebuttalCase(models.Model):
@@ -316,6 +331,9 @@ class RebuttalCase(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.article}"
+
 
 class RebuttalEvent(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -336,3 +354,6 @@ class RebuttalEvent(models.Model):
                 name="media_rebuttal_reminder_once",
             )
         ]
+
+    def __str__(self) -> str:
+        return self.kind

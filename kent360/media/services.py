@@ -119,6 +119,129 @@ def source_create(
     return source
 
 
+SOURCE_FIELDS = ("name", "kind", "url", "language", "reach", "fetch_interval_minutes", "is_active")
+
+
+@transaction.atomic
+def source_update(*, source: Source, actor: Staff, **changes: Any) -> Source:
+    """Change a source's settings; a fetched source still needs a URL. Editing a source
+    clears its error streak so the scheduler tries it again on the next slot."""
+    if source.organisation_id != actor.organisation_id:
+        raise DomainError(_("Not found."))
+    unknown = set(changes) - set(SOURCE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for k, v in changes.items():
+        setattr(source, k, v)
+    if source.kind != Source.Kind.MANUAL and not source.url:
+        raise DomainError(_("A fetched source needs a URL."))
+    source.error_count, source.last_error = 0, ""
+    source.save()
+    audit(
+        action="media.source.update", target=source, actor=actor, data={"fields": sorted(changes)}
+    )
+    return source
+
+
+@transaction.atomic
+def watch_entity_update(
+    *,
+    entity: WatchEntity,
+    actor: Staff,
+    name: str,
+    kind: str,
+    aliases: Iterable[str],
+    is_active: bool = True,
+) -> WatchEntity:
+    """Rename, re-kind or re-alias a watched name; later pages are matched with the change
+    (stored mentions stay until the article is reprocessed)."""
+    if entity.organisation_id != actor.organisation_id:
+        raise DomainError(_("Not found."))
+    clash = (
+        WatchEntity.objects.filter(organisation_id=entity.organisation_id, name=name)
+        .exclude(pk=entity.pk)
+        .exists()
+    )
+    if clash:
+        raise DomainError(_("This name is already on the watch list."))
+    entity.name, entity.kind, entity.is_active = name, kind, is_active
+    entity.aliases = "\n".join(a.strip() for a in aliases if a.strip())
+    entity.save()
+    audit(action="media.watch.update", target=entity, actor=actor)
+    return entity
+
+
+@transaction.atomic
+def alert_rule_create(
+    *,
+    organisation: Organisation,
+    actor: Staff,
+    name: str,
+    kind: str,
+    entity_kind: str = "",
+    min_outlets: int = 3,
+    window_minutes: int = 60,
+) -> AlertRule:
+    if kind not in AlertRule.Kind.values:
+        raise DomainError(_("Unknown alert kind."))
+    rule = AlertRule.objects.create(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        entity_kind=entity_kind,
+        min_outlets=min_outlets,
+        window_minutes=window_minutes,
+    )
+    audit(action="media.alert_rule.create", target=rule, actor=actor)
+    return rule
+
+
+@transaction.atomic
+def alert_rule_set_active(*, rule: AlertRule, actor: Staff, active: bool) -> AlertRule:
+    if rule.organisation_id != actor.organisation_id:
+        raise DomainError(_("Not found."))
+    rule.is_active = active
+    rule.save(update_fields=["is_active"])
+    audit(action="media.alert_rule.active", target=rule, actor=actor, data={"active": active})
+    return rule
+
+
+def article_fetch_url(
+    *, organisation: Organisation, url: str, actor: Any = None, fetcher: Fetcher | None = None
+) -> Article | None:
+    """Fetch one page a press officer pasted (robots.txt and size limits apply) and ingest
+    it into the organisation's manual source. None when it failed (see IngestError)."""
+    source = Source.objects.filter(organisation=organisation, kind=Source.Kind.MANUAL).first()
+    own = fetcher is None
+    fetcher = fetcher or _fetcher()
+    try:
+        try:
+            result = fetcher.get(url)
+        except FetchError as exc:
+            _record_error(
+                organisation,
+                source=source,
+                url=url,
+                stage="fetch",
+                reason=exc.reason,
+                message=str(exc),
+            )
+            return None
+    finally:
+        if own:
+            fetcher.close()
+    article = article_ingest(
+        organisation=organisation,
+        data=result.content,
+        url=result.final_url or url,
+        name=url,
+        source=source,
+    )
+    if article is not None:
+        audit(action="media.article.fetch_url", target=article, actor=actor)
+    return article
+
+
 def _record_error(
     organisation: Organisation,
     *,
@@ -323,7 +446,7 @@ def story_assign(*, article: Article, threshold: float | None = None) -> Story:
     when = article.published_at or article.fetched_at
     old_story_id = article.story_id
     if matches:
-        story = Story.objects.get(pk=index.story_of[matches[0][0]])
+        story = Story.objects.get(pk=int(index.story_of[matches[0][0]]))  # type: ignore[call-overload]
     elif article.story_id:
         story = article.story  # type: ignore[assignment]
     else:

@@ -55,7 +55,7 @@ def _extra_img_sources() -> str:
     return f" {parts.scheme}://{host}"
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, frame_ancestors: str = "'none'") -> str:
     return "; ".join(
         [
             "default-src 'self'",
@@ -68,7 +68,7 @@ def content_security_policy(nonce: str) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )
 
@@ -87,7 +87,12 @@ class SecurityHeadersMiddleware:
         nonce = secrets.token_urlsafe(18)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", content_security_policy(nonce))
+        # A view that may be framed by our own pages (xframe_options_sameorigin) says so.
+        same_origin = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
+        response.setdefault(
+            "Content-Security-Policy",
+            content_security_policy(nonce, "'self'" if same_origin else "'none'"),
+        )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

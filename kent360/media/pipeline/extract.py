@@ -160,6 +160,14 @@ def _find_anchor(haystack: str, title: str) -> int | None:
     return pos if pos >= 0 else None
 
 
+def _doc_text(doc: Any) -> str:
+    """The body text of trafilatura's result (a Document; a dict with as_dict=True)."""
+    if doc is None:
+        return ""
+    text = doc.get("text") if isinstance(doc, dict) else doc.text
+    return text or ""
+
+
 def extract_html(
     html: str | bytes,
     url: str | None = None,
@@ -200,13 +208,14 @@ def extract_html(
     html_lang = html_lang.split("-")[0].split("_")[0].lower()
 
     doc = bare_extraction(tree, url=url, with_metadata=False, include_comments=include_comments)
-    text = doc.text if doc is not None and doc.text else ""
+    text = _doc_text(doc)
     if len(text) < MIN_BODY:
         doc2 = bare_extraction(
             tree, url=url, with_metadata=False, favor_recall=True, include_comments=include_comments
         )
-        if doc2 is not None and doc2.text and len(doc2.text) > len(text):
-            text = doc2.text
+        text2 = _doc_text(doc2)
+        if len(text2) > len(text):
+            text = text2
     first, _, rest = text.partition("\n")
     if result.title and _clean(first) == result.title:
         text = rest.lstrip()
@@ -383,12 +392,16 @@ def extract_text(
 
 
 def read_document(data: bytes, name: str = "") -> tuple[str, str]:
-    """(kind, text) of a file: "html" or "text"; .gz is unpacked, the charset detected."""
-    from kent360.media.pipeline.fetch import decode_bytes
+    """(kind, text) of a file: "html" or "text"; .gz is unpacked, the charset detected.
+    Binary data (NUL bytes, many control characters) is refused with ExtractionError."""
+    from kent360.media.pipeline.fetch import decode_bytes, looks_binary
 
     if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
         name = name[:-3] if name.endswith(".gz") else name
+    if looks_binary(data):
+        # An image or other binary file in an upload is an error, not an article of noise.
+        raise ExtractionError("binary file, not a text page")
     text = decode_bytes(data)
     lowered = name.lower()
     if lowered.endswith((".html", ".htm", ".xhtml")):

@@ -46,7 +46,8 @@ def parse_feed(data: bytes) -> list[Link]:
         published = None
         st = e.get("published_parsed") or e.get("updated_parsed")
         if st:
-            published = datetime(*st[:6], tzinfo=UTC)
+            y, mo, d, h, mi, se = st[:6]
+            published = datetime(y, mo, d, h, mi, se, tzinfo=UTC)
         out.append(Link(url, (e.get("title") or "").strip(), published))
     return out
 

@@ -13,6 +13,13 @@ SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
 PAGES = Path(__file__).parent / "data" / "seed_pages"
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Assertions name the English source strings; a test wanting Turkish or Persian asks
+    for it (cookie / Accept-Language), as a user's browser does."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def org(db):
     return organisation_create(name="Bornova Belediyesi", slug="bornova", code_prefix="BRN")

@@ -36,7 +36,8 @@ def rss(site, links):
     items = "".join(
         f"<item><title>t{i}</title><link>{u}</link></item>" for i, u in enumerate(links)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+    return f"{head}{items}</channel></rss>".encode()
 
 
 def test_fetch_source_from_local_server_with_bad_items(org, site):
@@ -191,8 +192,8 @@ def test_negative_mayor_alert_by_email(
     text = (
         "Bornova’da çöp skandalı\n\n"
         + "Başkan İduğ’a tepki büyüyor: mahallede çöp yığınları, koku ve "
-        "kirlilik sorunu vatandaşları isyan ettirdi. Şikayetler yanıtsız kaldı, ihmal iddiası gündemde. "
-        * 3
+        "kirlilik sorunu vatandaşları isyan ettirdi. "
+        "Şikayetler yanıtsız kaldı, ihmal iddiası gündemde. " * 3
     )
     with django_capture_on_commit_callbacks(execute=True):
         art = services.article_ingest(

@@ -160,12 +160,17 @@ def main(seeds: Path) -> None:
             site="Körfez Haber",
             dateline="3 gün önce",
             body=body,
-            head_extra='<meta property="article:published_time" content="2024-09-12T14:05:00+03:00">',
+            head_extra=(
+                '<meta property="article:published_time" content="2024-09-12T14:05:00+03:00">'
+            ),
             expected_date="2024-09-12T14:05:00+03:00",
         )
     )
     body = body_of(s["003"], "به گزارش ایسنا", "منعکس نمایند.")
-    title_fa = "روابط عمومی شهرداری ها جهت استفاده از فضای مجازی و حضور کارآمد در پسا کرونا برنامه ریزی کنند"
+    title_fa = (
+        "روابط عمومی شهرداری ها جهت استفاده از فضای مجازی "
+        "و حضور کارآمد در پسا کرونا برنامه ریزی کنند"
+    )
     cases.append(
         dict(
             name="fa_shahrdari_1256.html",
