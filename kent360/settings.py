@@ -199,6 +199,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "kent360.settings.LANGUAGES",
+        "ReleaseKindEnum": "kent360.press.models.ReleaseKind",
+        "EventKindEnum": "kent360.press.models.EventKind",
+        "CrisisKindEnum": "kent360.network.models.Crisis.Kind",
+        "RequestKindEnum": "kent360.requests.models.Kind",
+        "RequestLanguageEnum": [("tr", "tr"), ("en", "en"), ("fa", "fa")],
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

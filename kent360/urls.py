@@ -14,6 +14,9 @@ api_v1 = [
     path("", include("kent360.requests.api.urls")),
     path("", include("kent360.organizations.api.urls")),
     path("intake/", include("kent360.intake.api.urls")),
+    path("press/", include("kent360.press.api.urls")),
+    path("social/", include("kent360.social.api.urls")),
+    path("network/", include("kent360.network.api.urls")),
 ]
 
 urlpatterns = [

@@ -34,6 +34,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DirectorateSerializer
+    queryset = Directorate.objects.none()  # the schema generator has no signed-in staff
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Directorate]:
@@ -42,6 +43,7 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
+    queryset = Category.objects.none()  # the schema generator has no signed-in staff
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Category]:
