@@ -233,6 +233,10 @@ if PRODUCTION:
 
 # A keyed hash protects national ids; the key must never change once data exists.
 KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_production=True)
+# Encrypts secrets kept in the database (social access tokens); derived in development.
+KENT360_FIELD_KEY = config.env_str(
+    "KENT360_FIELD_KEY", "field-key:" + SECRET_KEY, required_in_production=True
+)
 KENT360_DEFAULT_SLA_HOURS = 48
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
