@@ -10,5 +10,11 @@ urlpatterns = [
     path("newsroom/<slug:org>/atom/", feeds.NewsroomAtom(), name="atom"),
     path("newsroom/<slug:org>/events.ics", views.newsroom_ical, name="ical"),
     path("newsroom/<slug:org>/<slug:slug>/", views.newsroom_release, name="release"),
+    path("newsroom/<slug:org>/<slug:slug>/image/", views.newsroom_image, name="release_image"),
+    path(
+        "newsroom/<slug:org>/<slug:slug>/files/<int:attachment>/",
+        views.newsroom_attachment,
+        name="attachment",
+    ),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
