@@ -243,6 +243,7 @@ KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
 KENT360_SMS_GATEWAY_URL = config.env_str("KENT360_SMS_GATEWAY_URL", "")
 KENT360_SMS_GATEWAY_TOKEN = config.env_str("KENT360_SMS_GATEWAY_TOKEN", "")
 KENT360_SMS_SENDER = config.env_str("KENT360_SMS_SENDER", "BELEDIYE")
+KENT360_ALERTS_MAX_PER_HOUR = config.env_int("KENT360_ALERTS_MAX_PER_HOUR", 10)
 
 # Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP
 # mailbox, web form abuse limits, duplicate detection.
