@@ -23,7 +23,7 @@ from kent360.press.api.base import call, is_schema_view, press_staff
 
 class _NetworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not is_schema_view(self):
             context["staff"] = press_staff(self.request)
         return context
