@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kent360.core.errors import DomainError
 from kent360.organizations.models import Organisation, Staff
 from kent360.press import contacts, distribution, forms, ical, permissions, selectors, services
-from kent360.press.models import ContactList, Delivery, DeliveryState, ReleaseState
+from kent360.press.models import Delivery, DeliveryState, ReleaseState
 from kent360.press.workflow import allowed_actions
 from kent360.requests.views import staff_required
 
@@ -332,11 +332,17 @@ def list_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_write(staff):
         return render(request, "403.html", status=403)
     if form.is_valid():
-        d = form.cleaned_data
-        new = ContactList.objects.create(organisation=staff.organisation, **d)
         ids = request.POST.getlist("members")
-        new.members.set(selectors.journalist_list(staff=staff).filter(pk__in=ids))
-        messages.success(request, _("List saved."))
+        try:
+            contacts.contact_list_create(
+                staff=staff,
+                members=list(selectors.journalist_list(staff=staff).filter(pk__in=ids)),
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            messages.error(request, _error(exc))
+        else:
+            messages.success(request, _("List saved."))
     else:
         messages.error(request, _first_error(form))
     return redirect("press:contacts")

@@ -159,3 +159,20 @@ def test_schema_lists_press_social_and_network_endpoints(client):
         "/api/v1/network/crises/{id}/",
     ):
         assert path in text, path
+
+
+def test_list_page_creates_lists_through_the_service_with_own_members_only(world, client):
+    from kent360.testing import login
+
+    mine = Journalist.objects.create(organisation=world.org, name="Ayşe")
+    theirs = Journalist.objects.create(organisation=world.other_org, name="Başkası")
+    login(client, world.staff[Role.PRESS_OFFICER])
+    response = client.post(
+        "/press/contacts/lists/", {"name": "Yerel basın", "members": [mine.pk, theirs.pk]}
+    )
+    assert response.status_code == 302
+    created = ContactList.objects.get()
+    assert created.organisation == world.org and list(created.members.all()) == [mine]
+    login(client, world.staff[Role.ORG_ADMIN])
+    assert client.post("/press/contacts/lists/", {"name": "Admin"}).status_code == 403
+    assert ContactList.objects.count() == 1
