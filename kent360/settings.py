@@ -206,6 +206,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "kent360.settings.LANGUAGES",
+        "ReleaseKindEnum": "kent360.press.models.ReleaseKind",
+        "EventKindEnum": "kent360.press.models.EventKind",
+        "CrisisKindEnum": "kent360.network.models.Crisis.Kind",
+        "RequestKindEnum": "kent360.requests.models.Kind",
+        "RequestLanguageEnum": [("tr", "tr"), ("en", "en"), ("fa", "fa")],
+        "RequestStateEnum": "kent360.requests.models.State",
+        "RebuttalStateEnum": "kent360.media.models.RebuttalCase.State",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -252,6 +262,10 @@ KENT360_SLA_AT_RISK_HOURS = config.env_int("KENT360_SLA_AT_RISK_HOURS", 12)
 
 # A keyed hash protects national ids; the key must never change once data exists.
 KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_production=True)
+# Encrypts secrets kept in the database (social access tokens); derived in development.
+KENT360_FIELD_KEY = config.env_str(
+    "KENT360_FIELD_KEY", "field-key:" + SECRET_KEY, required_in_production=True
+)
 KENT360_DEFAULT_SLA_HOURS = 48
 # Citizen feedback: how long the survey link may reopen an answered request.
 KENT360_REOPEN_DAYS = config.env_int("KENT360_REOPEN_DAYS", 15)
@@ -270,6 +284,7 @@ KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
 KENT360_SMS_GATEWAY_URL = config.env_str("KENT360_SMS_GATEWAY_URL", "")
 KENT360_SMS_GATEWAY_TOKEN = config.env_str("KENT360_SMS_GATEWAY_TOKEN", "")
+KENT360_ALERTS_MAX_PER_HOUR = config.env_int("KENT360_ALERTS_MAX_PER_HOUR", 10)
 
 # Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP
 # mailbox, web form abuse limits, duplicate detection.

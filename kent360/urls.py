@@ -17,6 +17,9 @@ api_v1 = [
     path("", include("kent360.organizations.api.urls")),
     path("intake/", include("kent360.intake.api.urls")),
     path("media/", include("kent360.media.api.urls")),
+    path("press/", include("kent360.press.api.urls")),
+    path("social/", include("kent360.social.api.urls")),
+    path("network/", include("kent360.network.api.urls")),
 ]
 
 urlpatterns = [

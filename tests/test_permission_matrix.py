@@ -46,6 +46,12 @@ PUBLIC = {
     "press_public:unsubscribe",
     "feedback:survey",
     "transparency",
+    "press_public:release_image",
+    "press_public:attachment",
+    "press_public:alerts",
+    "press_public:alerts_confirm",
+    "press_public:alerts_stop",
+    "press_public:alerts_inbound",
 }
 # Namespaces not covered here (Django admin has its own staff check; tested separately).
 SKIP_NAMESPACES = {"admin"}
@@ -215,6 +221,7 @@ def _press_samples(world) -> dict[str, str]:
         "org": world.org.slug,
         "slug": release.slug,
         "token": "not-a-token",
+        "attachment": "1",
     }
 
 

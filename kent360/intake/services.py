@@ -27,6 +27,7 @@ from kent360.core.audit import audit
 from kent360.core.errors import DomainError
 from kent360.intake.models import InboundFile, InboundMessage, RequestFollower, Status
 from kent360.intake.parsers import Parsed, ParseError, parser_for
+from kent360.network.services import crisis_tag_request_by_code
 from kent360.organizations.models import Category, Organisation, Staff
 from kent360.requests import services as request_services
 from kent360.requests.models import EventType, Request, RequestEvent, normalise_tracking_code
@@ -240,6 +241,7 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
             )
         if parsed.handle:
             _link_handle(request, parsed)
+        crisis_tag_request_by_code(request=request, text=f"{parsed.subject}\n{parsed.text}")
     _done(message, request, actor, {"created": result.created})
     return request
 

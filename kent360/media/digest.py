@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kent360.media.models import Article, Story
 from kent360.organizations.models import Organisation
+from kent360.social.selectors import social_mentions
 
 
 def digest_stories(
@@ -71,7 +72,15 @@ def render_html(*, organisation: Organisation, now: datetime) -> str:
     ordered = sorted(topics.items(), key=lambda kv: -max(int(s["score"]) for s in kv[1]))
     return render_to_string(
         "media/digest.html",
-        {"organisation": organisation, "now": now, "topics": ordered, "count": len(stories)},
+        {
+            "organisation": organisation,
+            "now": now,
+            "topics": ordered,
+            "count": len(stories),
+            "social": list(
+                social_mentions(organisation=organisation, start=now - timedelta(hours=24), end=now)
+            ),
+        },
     )
 
 

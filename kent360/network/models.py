@@ -246,8 +246,16 @@ class CrisisRequest(models.Model):
         return str(f"{self._meta.model_name} {self.pk}")
 
 
+def _sms_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class SmsSubscriber(models.Model):
-    """A citizen who asked for emergency SMS from an organisation."""
+    """A citizen who asked for emergency SMS from an organisation.
+
+    A citizen signing up on the newsroom is active only after typing the code we texted
+    (double opt-in); ``token`` is the secret of their unsubscribe link.
+    """
 
     organisation = models.ForeignKey(
         "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -255,6 +263,13 @@ class SmsSubscriber(models.Model):
     phone = models.CharField(max_length=20)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    token = models.CharField(max_length=40, default=_sms_token, db_index=True)
 
     class Meta:
         constraints = [

@@ -7,6 +7,7 @@ send independently, each at most once, so the status board shows what went out w
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -452,3 +453,39 @@ def sms_subscribe(*, organisation: Organisation, phone: str) -> SmsSubscriber:
         organisation=organisation, phone=e164, defaults={"is_active": True}
     )
     return sub
+
+
+def _codes_in(text: str, codes: list[str]) -> list[str]:
+    # a code counts only as a whole token: "x7Qa_b2c" must not match inside a longer word
+    return [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
+
+
+@transaction.atomic
+def crisis_tag_request_by_code(*, request: Request, text: str) -> list[CrisisRequest]:
+    """Intake's hook: a citizen who types an open crisis's code (web form, e-mail subject)
+    tags the request with that crisis, as staff would by tracking code.
+
+    Only open crises of the request's own network count; the same code again changes
+    nothing. Returns the links made (usually none).
+    """
+    if not text:
+        return []
+    network = [o.pk for o in network_orgs(request.organisation)]
+    crises = {c.code: c for c in Crisis.objects.filter(organisation_id__in=network, is_open=True)}
+    links = []
+    for code in _codes_in(text, list(crises)):
+        link, created = CrisisRequest.objects.get_or_create(
+            crisis=crises[code],
+            request=request,
+            defaults={"organisation_id": request.organisation_id},
+        )
+        if created:
+            audit(
+                action="network.crisis.tag_by_code",
+                target=link,
+                actor=None,
+                organisation=request.organisation,
+                data={"request": request.tracking_code, "crisis": crises[code].pk},
+            )
+        links.append(link)
+    return links

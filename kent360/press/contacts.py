@@ -20,7 +20,7 @@ from kent360.core.audit import audit
 from kent360.core.errors import DomainError, NotAllowed
 from kent360.organizations.models import Organisation, Staff
 from kent360.press import permissions
-from kent360.press.models import Journalist, Outlet, OutletKind, OutletScope
+from kent360.press.models import ContactList, Journalist, Outlet, OutletKind, OutletScope
 
 COLUMNS = ["name", "email", "phone", "outlet", "outlet_kind", "outlet_scope", "beats", "languages"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -149,3 +149,72 @@ def contacts_import(*, staff: Staff, filename: str, data: bytes) -> ImportResult
         data={"created": created, "updated": updated, "errors": len(errors)},
     )
     return ImportResult(created, updated, errors)
+
+
+@transaction.atomic
+def journalist_create(
+    *,
+    staff: Staff,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    outlet: Outlet | None = None,
+    beats: str = "",
+    languages: str = "tr",
+) -> Journalist:
+    """A media contact of the writer's organisation; one contact per e-mail address."""
+    if not permissions.can_write(staff):
+        raise NotAllowed(_("Your role cannot change media contacts."))
+    if not name.strip():
+        raise DomainError(_("A name is required."))
+    if outlet is not None and outlet.organisation_id != staff.organisation_id:
+        raise DomainError(_("The outlet belongs to another organisation."))
+    email = email.strip().lower()
+    if email and Journalist.objects.filter(organisation=staff.organisation, email=email).exists():
+        raise DomainError(_("A contact with this e-mail address exists already."))
+    journalist = Journalist.objects.create(
+        organisation=staff.organisation,
+        name=name.strip(),
+        email=email,
+        phone=phone.strip(),
+        outlet=outlet,
+        beats=beats.strip(),
+        languages=languages.strip() or "tr",
+    )
+    audit(action="press.contact.create", target=journalist, actor=staff)
+    return journalist
+
+
+@transaction.atomic
+def contact_list_create(
+    *,
+    staff: Staff,
+    name: str,
+    members: list[Journalist] | None = None,
+    is_segment: bool = False,
+    outlet_kind: str = "",
+    outlet_scope: str = "",
+    beat: str = "",
+    language: str = "",
+) -> ContactList:
+    """A hand-picked list (members of our organisation only) or a segment by filters."""
+    if not permissions.can_write(staff):
+        raise NotAllowed(_("Your role cannot change media contacts."))
+    if not name.strip():
+        raise DomainError(_("A name is required."))
+    members = members or []
+    if any(j.organisation_id != staff.organisation_id for j in members):
+        raise DomainError(_("A member belongs to another organisation."))
+    contact_list = ContactList.objects.create(
+        organisation=staff.organisation,
+        name=name.strip(),
+        is_segment=is_segment,
+        outlet_kind=outlet_kind,
+        outlet_scope=outlet_scope,
+        beat=beat.strip(),
+        language=language,
+    )
+    if not is_segment:
+        contact_list.members.set(members)
+    audit(action="press.list.create", target=contact_list, actor=staff)
+    return contact_list

@@ -112,3 +112,27 @@ class DistributeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class DetailsForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReleaseKind.choices)
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
+    project = forms.CharField(label=_("Related project"), required=False, max_length=200)
+    directorate = forms.ModelChoiceField(
+        label=_("Related directorate"), queryset=Directorate.objects.none(), required=False
+    )
+    shared_with_network = forms.BooleanField(label=_("Share with the network"), required=False)
+    image = forms.FileField(
+        label=_("Main image"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF; shown in the newsroom and in link previews."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["directorate"].queryset = Directorate.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=staff.organisation_id
+        )

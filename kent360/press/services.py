@@ -6,16 +6,21 @@ Every function is atomic, keyword-only and leaves a ReleaseEvent plus an audit e
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 import uuid
+import warnings
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError, InvalidTransition, NotAllowed
@@ -36,6 +41,8 @@ from kent360.press.models import (
 from kent360.press.sanitise import clean_html, plain_text
 
 LANGUAGES = ("tr", "en", "fa")
+# Newsroom addresses that a release's slug must not take (kent360.press.public_urls).
+RESERVED_SLUGS = frozenset({"rss", "atom", "alerts"})
 APPROVER_ROLES = frozenset({Role.PR_MANAGER, Role.ORG_ADMIN, Role.PRESS_OFFICER})
 
 
@@ -87,7 +94,10 @@ def _event(
 def _slug(organisation: Organisation, title: str) -> str:
     base = slugify(fold_diacritics(turkish_lower(title)))[:80].strip("-") or "duyuru"
     slug = base
-    while Release.objects.filter(organisation=organisation, slug=slug).exists():
+    while (
+        slug in RESERVED_SLUGS
+        or Release.objects.filter(organisation=organisation, slug=slug).exists()
+    ):
         slug = f"{base}-{uuid.uuid4().hex[:6]}"
     return slug
 
@@ -389,6 +399,59 @@ def release_attach(*, release: Release, actor: Staff, upload: UploadedFile) -> R
     att.save()
     _event(release, "attached", actor=actor, data={"name": att.original_name})
     return att
+
+
+# The main image is decoded to check it; a larger one could exhaust memory (a "decompression
+# bomb": a few kilobytes of PNG that claim billions of pixels).
+MAX_IMAGE_PIXELS = 40_000_000
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def _verified_image(data: bytes) -> str:
+    """The file's extension if the bytes are a whole JPEG/PNG/WebP/GIF of sane size."""
+    limit = min(MAX_IMAGE_PIXELS, Image.MAX_IMAGE_PIXELS or MAX_IMAGE_PIXELS)
+    too_big = DomainError(
+        _("The image is too large (at most %(n)s megapixels).") % {"n": limit // 1_000_000}
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                fmt = img.format or ""
+                if width * height > limit:
+                    raise too_big
+                img.verify()
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()  # verify() does not decode pixels; a truncated file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_big from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DomainError(_("This file is not an image we can use.")) from exc
+    if fmt not in IMAGE_FORMATS:
+        raise DomainError(_("Use a JPEG, PNG, WebP or GIF image."))
+    return IMAGE_FORMATS[fmt]
+
+
+@transaction.atomic
+def release_set_image(*, release: Release, actor: Staff, upload: UploadedFile) -> Release:
+    """The release's main image (newsroom and link previews); checked by decoding it."""
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    _require_writer(actor, release, release.organisation)
+    if (upload.size or 0) > settings.KENT360_MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("The file is too large."))
+    data = upload.read()
+    ext = _verified_image(data)
+    old = release.image.name if release.image else ""
+    name = f"{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    release.image.save(name, ContentFile(data), save=False)
+    release.updated_at = timezone.now()
+    release.save(update_fields=["image", "updated_at"])
+    if old and old != release.image.name:
+        release.image.storage.delete(old)
+    _event(release, "image", actor=actor, data={"name": (upload.name or "")[:200]})
+    audit(action="press.release.image", target=release, actor=actor)
+    return release
 
 
 def _sniff(head: bytes) -> str:

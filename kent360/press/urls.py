@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:release>/", views.release_detail, name="release"),
     path("<int:release>/text/", views.release_text, name="release_text"),
     path("<int:release>/do/<str:action>/", views.release_action, name="release_action"),
+    path("<int:release>/details/", views.release_details, name="release_details"),
     path("<int:release>/diff/", views.release_diff, name="release_diff"),
     path("<int:release>/distribute/", views.release_distribute, name="release_distribute"),
     path("distributions/<int:distribution>/", views.distribution_detail, name="distribution"),

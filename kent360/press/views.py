@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kent360.core.errors import DomainError
 from kent360.organizations.models import Organisation, Staff
 from kent360.press import contacts, distribution, forms, ical, permissions, selectors, services
-from kent360.press.models import ContactList, Delivery, DeliveryState, ReleaseState
+from kent360.press.models import Delivery, DeliveryState, ReleaseState
 from kent360.press.workflow import allowed_actions
 from kent360.requests.views import staff_required
 
@@ -193,6 +195,50 @@ def release_action(request: HttpRequest, release: int, action: str) -> HttpRespo
 
 
 @press_required
+@require_http_methods(["GET", "POST"])
+def release_details(request: HttpRequest, release: int) -> HttpResponse:
+    """Tags, directorate, project, kind, network sharing and the main image of a draft."""
+    staff = _staff(request)
+    obj = selectors.release_get(staff=staff, pk=release)
+    form = forms.DetailsForm(
+        request.POST or None,
+        request.FILES or None,
+        staff=staff,
+        initial={
+            "kind": obj.kind,
+            "tags": obj.tags,
+            "project": obj.project,
+            "directorate": obj.directorate_id,
+            "shared_with_network": obj.shared_with_network,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.release_update_details(
+                    release=obj,
+                    actor=staff,
+                    tags=d["tags"],
+                    project=d["project"],
+                    directorate=d["directorate"],
+                    shared_with_network=d["shared_with_network"],
+                    kind=d["kind"],
+                )
+                if d["image"]:
+                    services.release_set_image(release=obj, actor=staff, upload=d["image"])
+        except DomainError as exc:
+            form.add_error(None, _error(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("press:release", release=obj.pk)
+    can_edit = permissions.can_write(staff) and obj.state == ReleaseState.DRAFT
+    return render(
+        request, "press/release_details.html", {"obj": obj, "form": form, "can_edit": can_edit}
+    )
+
+
+@press_required
 def release_diff(request: HttpRequest, release: int) -> HttpResponse:
     obj = selectors.release_get(staff=_staff(request), pk=release)
     lang = request.GET.get("lang") or obj.default_language
@@ -286,11 +332,17 @@ def list_create(request: HttpRequest) -> HttpResponse:
     if not permissions.can_write(staff):
         return render(request, "403.html", status=403)
     if form.is_valid():
-        d = form.cleaned_data
-        new = ContactList.objects.create(organisation=staff.organisation, **d)
         ids = request.POST.getlist("members")
-        new.members.set(selectors.journalist_list(staff=staff).filter(pk__in=ids))
-        messages.success(request, _("List saved."))
+        try:
+            contacts.contact_list_create(
+                staff=staff,
+                members=list(selectors.journalist_list(staff=staff).filter(pk__in=ids)),
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            messages.error(request, _error(exc))
+        else:
+            messages.success(request, _("List saved."))
     else:
         messages.error(request, _first_error(form))
     return redirect("press:contacts")
@@ -487,8 +539,45 @@ def newsroom_release(request: HttpRequest, org: str, slug: str) -> HttpResponse:
             "text_dir": "rtl" if t and t.language == "fa" else "ltr",
             "attachments": release.attachments.all(),
             "page_url": request.build_absolute_uri(),
+            "image_url": request.build_absolute_uri(
+                reverse("press_public:release_image", args=[organisation.slug, release.slug])
+            )
+            if release.image
+            else "",
         },
     )
+
+
+def _public_file(file: Any, *, content_type: str, filename: str, inline: bool) -> FileResponse:
+    response = FileResponse(
+        file.open("rb"), content_type=content_type, as_attachment=not inline, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def newsroom_attachment(request: HttpRequest, org: str, slug: str, attachment: int) -> FileResponse:
+    """A file of a published release; drafts' and archived releases' files are 404."""
+    release = selectors.newsroom_release(organisation=_org(org), slug=slug)
+    att = release.attachments.filter(pk=attachment).first()
+    if att is None:
+        raise Http404
+    return _public_file(
+        att.file, content_type=att.content_type, filename=att.original_name, inline=False
+    )
+
+
+def newsroom_image(request: HttpRequest, org: str, slug: str) -> FileResponse:
+    """The main image of a published release (the newsroom and og:image point here)."""
+    release = selectors.newsroom_release(organisation=_org(org), slug=slug)
+    if not release.image:
+        raise Http404
+    name = release.image.name or ""
+    ext = name.rsplit(".", 1)[-1].lower()
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
+        ext, "image/gif"
+    )
+    return _public_file(release.image, content_type=content_type, filename=name, inline=True)
 
 
 def newsroom_ical(request: HttpRequest, org: str) -> HttpResponse:

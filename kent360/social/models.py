@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kent360.social.fields import EncryptedTextField
+
 
 class Network(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
@@ -42,7 +44,7 @@ class SocialAccount(models.Model):
         blank=True,
         help_text=_("Facebook page id or Instagram user id."),
     )
-    access_token = models.CharField(_("access token"), max_length=500)
+    access_token = EncryptedTextField(_("access token"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

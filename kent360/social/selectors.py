@@ -7,9 +7,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kent360.organizations.models import Staff
+from kent360.organizations.models import Organisation, Staff
 from kent360.press import permissions
-from kent360.social.models import SocialAccount, SocialPost
+from kent360.social.models import SocialAccount, SocialItem, SocialPost
 
 
 def _require(staff: Staff) -> None:
@@ -45,3 +45,17 @@ def posts_between(*, staff: Staff, start: datetime, end: datetime) -> list[Socia
         | Q(scheduled_at__isnull=True, published_at__gte=start, published_at__lt=end)
     )
     return list(qs)
+
+
+def social_mentions(
+    *, organisation: Organisation, start: datetime, end: datetime
+) -> QuerySet[SocialItem]:
+    """Mentions of an organisation received in [start, end), newest first, for media
+    monitoring (the digest is built by the system, not by a staff member, hence no staff).
+    Direct messages are private correspondence and never appear here."""
+    return SocialItem.objects.filter(
+        organisation=organisation,
+        kind=SocialItem.Kind.MENTION,
+        received_at__gte=start,
+        received_at__lt=end,
+    ).order_by("-received_at")

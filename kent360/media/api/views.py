@@ -31,11 +31,16 @@ def media_staff(request: ApiRequest) -> Staff:
     return staff
 
 
+MAX_ID = 2**53  # ids beyond this are not ids; refuse them instead of overflowing SQL
+
+
 class ArticleFilter(django_filters.FilterSet):
-    source = django_filters.NumberFilter(field_name="source_id")
-    story = django_filters.NumberFilter(field_name="story_id")
+    source = django_filters.NumberFilter(field_name="source_id", min_value=0, max_value=MAX_ID)
+    story = django_filters.NumberFilter(field_name="story_id", min_value=0, max_value=MAX_ID)
     tone = django_filters.ChoiceFilter(choices=Tone.choices)
-    entity = django_filters.NumberFilter(field_name="mentions__entity_id", distinct=True)
+    entity = django_filters.NumberFilter(
+        field_name="mentions__entity_id", distinct=True, min_value=0, max_value=MAX_ID
+    )
     published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     language = django_filters.CharFilter()
@@ -46,6 +51,7 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"  # ids only: anything else is a 404, not a 500
     filterset_class = ArticleFilter
     queryset = Article.objects.none()  # the schema's model; requests use get_queryset
     lookup_url_kwarg = "article_id"
@@ -63,6 +69,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"  # ids only: anything else is a 404, not a 500
     queryset = Story.objects.none()
     lookup_url_kwarg = "story_id"
 
@@ -79,6 +86,7 @@ class StoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 class SourceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"  # ids only: anything else is a 404, not a 500
     serializer_class = s.SourceSerializer
     queryset = Source.objects.none()
     pagination_class = None
@@ -90,15 +98,15 @@ class SourceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
         staff = media_staff(request)
         serializer = s.SourceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        source = services.source_create(
-            organisation=staff.organisation, actor=staff, **serializer.validated_data
-        )
+        data = {"kind": Source.Kind.FEED, **serializer.validated_data}
+        source = services.source_create(organisation=staff.organisation, actor=staff, **data)
         return Response(s.SourceSerializer(source).data, status=status.HTTP_201_CREATED)
 
 
 class RebuttalCaseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    lookup_value_regex = "[0-9]+"  # ids only: anything else is a 404, not a 500
     queryset = RebuttalCase.objects.none()
     lookup_url_kwarg = "case_id"
 

@@ -178,6 +178,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
             "KENT360_ENV": "production",
             "KENT360_SECRET_KEY": "x" * 20 + "Zq9-production-secret-key-0123456789abcdefgh",
             "KENT360_HASH_KEY": "hash-key-for-the-check-0123456789",
+            "KENT360_FIELD_KEY": "field-key-for-the-check-0123456789",
             "KENT360_ALLOWED_HOSTS": "belediye.example.org",
             "KENT360_SITE_URL": "https://belediye.example.org",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

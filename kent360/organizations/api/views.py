@@ -34,6 +34,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DirectorateSerializer
+    queryset = Directorate.objects.none()  # the schema generator has no signed-in staff
     lookup_field = "code"
     lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 
@@ -45,6 +46,7 @@ class DirectorateViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CategorySerializer
+    queryset = Category.objects.none()  # the schema generator has no signed-in staff
     lookup_field = "code"
     lookup_value_regex = r"[-\w]+"  # codes are slugs; anything else (NUL bytes …) is a 404
 

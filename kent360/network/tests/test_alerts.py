@@ -1,0 +1,153 @@
+"""Citizens' own sign-up for crisis SMS: consent, double opt-in, STOP, rate limits."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from kent360.core.errors import DomainError
+from kent360.network import alerts, services
+from kent360.network.models import SmsSubscriber
+from kent360.organizations.models import Role
+from kent360.social.tests.servers import fake_api
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gateway(settings):
+    cache.clear()
+    with fake_api() as api:
+        settings.KENT360_SMS_GATEWAY_URL = api.url + "/sms"
+        settings.KENT360_SMS_GATEWAY_TOKEN = "secret-token"
+        settings.SITE_URL = "https://kent.example"
+        yield api
+
+
+def _sms(api) -> list[dict]:
+    return [r.json for r in api.received if r.path == "/sms/messages"]
+
+
+def _code(api) -> str:
+    return re.search(r"\b(\d{6})\b", _sms(api)[-1]["text"]).group(1)
+
+
+def test_double_opt_in_through_the_newsroom_then_crisis_sms_reaches_only_confirmed(
+    world, client, gateway, django_capture_on_commit_callbacks
+):
+    page = client.get("/newsroom/bornova/alerts/")
+    assert page.status_code == 200 and 'name="consent"' in page.content.decode()
+    no_consent = client.post("/newsroom/bornova/alerts/", {"phone": "0532 111 22 33"})
+    assert no_consent.status_code == 200 and "alert-danger" in no_consent.content.decode()
+    assert _sms(gateway) == [] and SmsSubscriber.objects.count() == 0
+    bad = client.post("/newsroom/bornova/alerts/", {"phone": "12", "consent": "on"})
+    assert "alert-danger" in bad.content.decode() and _sms(gateway) == []
+
+    response = client.post(
+        "/newsroom/bornova/alerts/", {"phone": "0532 111 22 33", "consent": "on"}
+    )
+    assert (
+        response.status_code == 302 and response["Location"] == "/newsroom/bornova/alerts/confirm/"
+    )
+    sms = _sms(gateway)[-1]
+    sub = SmsSubscriber.objects.get()
+    assert sms["to"] == ["+905321112233"] and not sub.is_active and sub.consented_at
+    assert f"https://kent.example/newsroom/bornova/alerts/stop/{sub.token}/" in sms["text"]
+    assert _code(gateway) not in sub.code_hash  # only an HMAC of the code is kept
+
+    wrong_code = "000000" if _code(gateway) != "000000" else "111111"
+    wrong = client.post("/newsroom/bornova/alerts/confirm/", {"code": wrong_code})
+    assert "alert-danger" in wrong.content.decode()
+    sub.refresh_from_db()
+    assert sub.code_attempts == 1 and not sub.is_active
+    done = client.post("/newsroom/bornova/alerts/confirm/", {"code": _code(gateway)})
+    assert 'data-step="done"' in done.content.decode()
+    sub.refresh_from_db()
+    assert sub.is_active and sub.confirmed_at and sub.code_hash == ""
+
+    # a second number that never confirms gets no crisis SMS
+    alerts.sms_signup_start(organisation=world.org, phone="05051234567", consent=True)
+    pr = world.staff[Role.PR_MANAGER]
+    crisis = services.crisis_open(actor=pr, title="Sel", kind="flood")
+    services.crisis_set_channels(actor=pr, crisis=crisis, newsroom=False, sms=True, accounts=[])
+    message = services.crisis_message_draft(actor=pr, crisis=crisis, title="Sel", text="Uzak durun")
+    services.crisis_message_approve(actor=pr, message=message)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.crisis_message_publish(actor=pr, message=message)
+    crisis_sms = [m for m in _sms(gateway) if m["text"] == "Uzak durun"]
+    assert [m["to"] for m in crisis_sms] == [["+905321112233"]]
+
+
+def test_unsubscribe_by_link_and_by_replying_stop(world, client, gateway):
+    for phone in ("0532 111 22 33", "0533 444 55 66"):
+        alerts.sms_signup_start(organisation=world.org, phone=phone, consent=True)
+        alerts.sms_signup_confirm(organisation=world.org, phone=phone, code=_code(gateway))
+    first, second = SmsSubscriber.objects.order_by("phone")
+    url = f"/newsroom/bornova/alerts/stop/{first.token}/"
+    assert client.get(url).status_code == 200
+    first.refresh_from_db()
+    assert first.is_active  # a link scanner's GET does not unsubscribe
+    client.post(url)
+    first.refresh_from_db()
+    assert not first.is_active and first.unsubscribed_at
+    assert client.get("/newsroom/bornova/alerts/stop/nope/").status_code == 404
+    assert client.get(f"/newsroom/karsiyaka/alerts/stop/{second.token}/").status_code == 404
+
+    inbound = "/newsroom/bornova/alerts/inbound/"
+    body = json.dumps({"from": "+905334445566", "text": "dur lütfen"})
+    refused = client.post(inbound, body, content_type="application/json")
+    assert refused.status_code == 401
+    second.refresh_from_db()
+    assert second.is_active
+    ok = client.post(
+        inbound, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer secret-token"
+    )
+    assert ok.json() == {"unsubscribed": True}
+    second.refresh_from_db()
+    assert not second.is_active
+    chat = client.post(
+        inbound,
+        json.dumps({"from": "+905321112233", "text": "merhaba"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer secret-token",
+    )
+    assert chat.json() == {"unsubscribed": False}
+
+
+def test_codes_expire_and_wrong_tries_run_out(world, gateway):
+    alerts.sms_signup_start(organisation=world.org, phone="05321112233", consent=True)
+    code = _code(gateway)
+    for _i in range(alerts.MAX_CODE_ATTEMPTS):
+        with pytest.raises(DomainError):
+            alerts.sms_signup_confirm(organisation=world.org, phone="05321112233", code="x")
+    with pytest.raises(DomainError):  # the right code no longer helps
+        alerts.sms_signup_confirm(organisation=world.org, phone="05321112233", code=code)
+    alerts.sms_signup_start(organisation=world.org, phone="05321112233", consent=True)
+    later = timezone.now() + timedelta(minutes=16)
+    with time_machine.travel(later), pytest.raises(DomainError):
+        alerts.sms_signup_confirm(organisation=world.org, phone="05321112233", code=_code(gateway))
+    assert not SmsSubscriber.objects.get().is_active
+
+
+def test_rate_limits_per_number_and_per_connection(world, client, gateway, settings):
+    for _i in range(alerts.MAX_CODES_PER_PHONE_HOUR):
+        alerts.sms_signup_start(organisation=world.org, phone="05321112233", consent=True)
+    with pytest.raises(DomainError):
+        alerts.sms_signup_start(organisation=world.org, phone="05321112233", consent=True)
+    assert len(_sms(gateway)) == alerts.MAX_CODES_PER_PHONE_HOUR
+    settings.KENT360_ALERTS_MAX_PER_HOUR = 2
+    codes_before = len(_sms(gateway))
+    statuses = [
+        client.post(
+            "/newsroom/bornova/alerts/", {"phone": f"0533 444 55 6{i}", "consent": "on"}
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(_sms(gateway)) == codes_before + 2
