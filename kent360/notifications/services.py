@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.utils import make_msgid
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -57,6 +59,7 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
                     organisation_id=request.organisation_id,
                     request=request,
                     key=f"event:{event.pk}:{channel}",
+                    message_id=_message_id(event.pk),
                     channel=channel,
                     recipient=recipient,
                     language=language,
@@ -68,6 +71,15 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
         created.append(notification)
         transaction.on_commit(partial(_enqueue, notification.pk))
     return created
+
+
+def _message_id(event_id: int) -> str:
+    domain = urlsplit(settings.SITE_URL).hostname or "kent360.local"
+    return make_msgid(idstring=f"event{event_id}", domain=domain)
+
+
+def _stale_sending() -> timedelta:
+    return timedelta(seconds=settings.KENT360_NOTIFICATION_STALE_SECONDS)
 
 
 def _enqueue(notification_id: int) -> None:
@@ -111,10 +123,16 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
 
 def _send(notification: Notification) -> None:
     if notification.channel == Notification.Channel.EMAIL:
+        if not notification.message_id:  # queued before Message-IDs were recorded
+            notification.message_id = _message_id(notification.pk)
+            Notification.objects.filter(pk=notification.pk).update(
+                message_id=notification.message_id
+            )
         EmailMessage(
             subject=notification.subject,
             body=notification.body,
             to=[notification.recipient],
+            headers={"Message-ID": notification.message_id},
         ).send(fail_silently=False)
         return
     raise RuntimeError(f"no sender for channel {notification.channel}")
@@ -134,6 +152,6 @@ def notification_sweep() -> int:
     # A worker killed mid-send leaves SENDING rows; after a grace period they are retried.
     Notification.objects.filter(
         status=Notification.Status.SENDING,
-        next_attempt_at__lt=timezone.now() - timedelta(minutes=10),
+        next_attempt_at__lt=timezone.now() - _stale_sending(),
     ).update(status=Notification.Status.FAILED, last_error="interrupted")
     return count
