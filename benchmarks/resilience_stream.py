@@ -26,7 +26,7 @@ def faults_for(kills: int, pg_restarts: int) -> list[Fault]:
     """Spread kills of web, worker and SMTP listener, and PostgreSQL restarts, over 5–90 %."""
     kinds = ["kill:web", "kill:worker", "kill:smtp"]
     plan = [kinds[i % 3] for i in range(kills)] + ["postgres"] * pg_restarts
-    plan.sort(key=lambda k: (k == "postgres"))
+    plan.sort(key=lambda k: k == "postgres")
     order = plan[::2] + plan[1::2]  # interleave kills and restarts
     step = 0.85 / max(len(order), 1)
     return [Fault(0.05 + step * i, kind) for i, kind in enumerate(order)]

@@ -363,7 +363,8 @@ class Cluster:
 
     def prepare(self) -> None:
         """Create, migrate and seed the database; start the mail sink."""
-        self.sink = MailSink("0.0.0.0")
+        # Every interface: the namespaced hosts reach the sink through their veth peer.
+        self.sink = MailSink("0.0.0.0")  # noqa: S104
         self.db.create()
         env = self.env()
         subprocess.run(
@@ -593,7 +594,9 @@ class Stream:
                 body = _json(response)
                 code = (body.get("error") or {}).get("code") if isinstance(body, dict) else None
                 if code != "unavailable" or "Retry-After" not in response.headers:
-                    self.outcomes.bad(f"{channel}: 503 without the error shape: {response.text[:200]}")
+                    self.outcomes.bad(
+                        f"{channel}: 503 without the error shape: {response.text[:200]}"
+                    )
             self.outcomes.note(f"{channel}:http{response.status_code}")
             return False
         self.outcomes.bad(f"{channel} {i}: HTTP {response.status_code} {response.text[:300]}")
@@ -701,8 +704,8 @@ def measure(cluster: Cluster, run: str, sent: int) -> Figures:
         "SELECT count(*) FROM intake_inboundmessage WHERE status <> 'done' OR request_id IS NULL"
     )
     missing = db.scalar(
-        "SELECT count(*) FROM requests_requestevent e JOIN requests_request r ON r.id = e.request_id "
-        "WHERE e.type = 'created' AND r.contact_email <> '' AND NOT EXISTS (SELECT 1 FROM "
+        "SELECT count(*) FROM requests_requestevent e "
+        "JOIN requests_request r ON r.id = e.request_id WHERE e.type = 'created' AND r.contact_email <> '' AND NOT EXISTS (SELECT 1 FROM "
         "notifications_notification n WHERE n.key = 'event:' || e.id || ':email')"
     )
     notes = db.rows("SELECT message_id, recipient, status FROM notifications_notification")
@@ -860,3 +863,133 @@ def _reporter(stream: Stream, progress: Callable[[str], None]) -> threading.Even
 
     threading.Thread(target=loop, daemon=True).start()
     return stop
+
+
+def run_scaleout(
+    admin_url: str,
+    *,
+    messages: int,
+    min_seconds: float,
+    use_netns: bool,
+    threads: int = 8,
+    drain_seconds: float = 120.0,
+) -> tuple[Figures, Outcomes, dict[str, Any]]:
+    """Two web hosts (gunicorn + SMTP intake), three worker hosts and two scheduler hosts
+    against one PostgreSQL; each host a network namespace when ``use_netns``, otherwise a
+    separate process group with its own configuration on 127.0.0.1."""
+    run = f"{random.randrange(16**6):06x}"
+    namespaces: list[NetNamespace] = []
+    proxies: list[TcpProxy] = []
+    pg = urlsplit(admin_url)
+    pg_target = (pg.hostname or "127.0.0.1", pg.port or 5432)
+    with cluster_for(admin_url, label="scale", sweep_seconds=2) as cluster:
+        assert cluster.sink is not None
+
+        def host(index: int) -> tuple[NetNamespace | None, dict[str, str], str]:
+            if not use_netns:
+                return None, cluster.env(), "127.0.0.1"
+            ns = NetNamespace(index)
+            ns.create()
+            namespaces.append(ns)
+            proxies.append(TcpProxy(ns.outside, pg_target[1], pg_target))
+            db_url = f"postgresql://{pg.username}@{ns.outside}:{pg_target[1]}/{cluster.db.name}"
+            env = cluster.env(db_url=db_url, mail=(ns.outside, cluster.sink.port))
+            return ns, env, ns.inside
+
+        try:
+            webs, smtps = [], []
+            for n in range(2):
+                ns, env, address = host(n + 1)
+                bind = "0.0.0.0" if ns else "127.0.0.1"  # noqa: S104 (inside a namespace)
+                web_port = 8000 if ns else free_port()
+                smtp_port = 2525 if ns else free_port()
+                cluster.web(f"web{n + 1}", web_port, host=bind, netns=ns, env=env)
+                cluster.smtp_intake(f"smtp{n + 1}", smtp_port, host=bind, netns=ns, env=env)
+                webs.append((address, web_port))
+                smtps.append((address, smtp_port))
+            for n in range(3):
+                ns, env, _address = host(n + 3)
+                cluster.worker(f"worker{n + 1}", netns=ns, env=env)
+            for n in range(2):
+                ns, env, _address = host(n + 6)
+                cluster.scheduler(f"scheduler{n + 1}", netns=ns, env=env)
+            for address, port in webs + smtps:
+                wait_port(address, port)
+            cluster.supervise()
+            endpoints = Endpoints(
+                web=[f"http://{a}:{p}" for a, p in webs],
+                smtp=smtps,
+                staff_key=cluster.secrets["staff_key"],
+                open311_key=cluster.secrets["open311_key"],
+            )
+            stream = Stream(endpoints, messages, run, threads=threads)
+            started = time.monotonic()
+            stream.send_all()
+            send_seconds = time.monotonic() - started
+            time.sleep(max(0.0, min_seconds - send_seconds))
+            figures = drain(cluster, run, messages, drain_seconds)
+            figures.wall_seconds = round(time.monotonic() - started, 1)
+            figures.restarts = cluster.restarts
+            checks = scaleout_checks(cluster)
+            figures.extra.update(
+                {
+                    "hosts": "network namespaces" if use_netns else "processes on 127.0.0.1",
+                    "send_seconds": round(send_seconds, 1),
+                    "messages_per_second": round(messages / max(send_seconds, 1e-6), 1),
+                    **checks,
+                }
+            )
+            if not figures.ok():
+                figures.extra["logs"] = cluster.logs_tail()
+            return figures, stream.outcomes, checks
+        finally:
+            cluster.supervising = False
+            for proc in cluster.procs:
+                proc.stop()
+            for proxy in proxies:
+                proxy.stop()
+            for ns in namespaces:
+                ns.delete()
+
+
+def scaleout_checks(cluster: Cluster) -> dict[str, Any]:
+    """No task claimed twice, no item processed twice, each periodic slot enqueued once."""
+    db = cluster.db
+    runs = dict(db.rows("SELECT job, count(*) FROM core_periodicrun GROUP BY job"))
+    enqueued = dict(
+        db.rows(
+            "SELECT task_path, count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path LIKE %s GROUP BY task_path",
+            "%.sweep_%",
+        )
+    )
+    return {
+        "tasks": db.scalar("SELECT count(*) FROM django_tasks_database_dbtaskresult"),
+        "tasks_claimed_twice": db.scalar(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE jsonb_array_length(worker_ids) > 1"
+        ),
+        "tasks_not_successful": db.scalar(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status <> 'SUCCESSFUL'"
+        ),
+        "workers_that_ran_tasks": db.scalar(
+            "SELECT count(DISTINCT w) FROM django_tasks_database_dbtaskresult, "
+            "jsonb_array_elements_text(worker_ids) w"
+        ),
+        "inbound_processed_twice": db.scalar(
+            "SELECT count(*) FROM intake_inboundmessage WHERE attempts > 1"
+        ),
+        "notifications_sent_twice": db.scalar(
+            "SELECT count(*) FROM notifications_notification WHERE attempts > 1"
+        ),
+        "notification_sweep_slots": runs.get("notifications.sweep", 0),
+        "notification_sweeps_enqueued": enqueued.get(
+            "kent360.notifications.tasks.sweep_notifications", 0
+        ),
+        "intake_sweep_slots": runs.get("intake.sweep", 0),
+        "intake_sweeps_enqueued": enqueued.get("kent360.intake.tasks.sweep_inbound", 0),
+        "periodic_slots_claimed_twice": db.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM core_periodicrun GROUP BY job, slot "
+            "HAVING count(*) > 1) d"
+        ),
+    }
