@@ -705,7 +705,8 @@ def measure(cluster: Cluster, run: str, sent: int) -> Figures:
     )
     missing = db.scalar(
         "SELECT count(*) FROM requests_requestevent e "
-        "JOIN requests_request r ON r.id = e.request_id WHERE e.type = 'created' AND r.contact_email <> '' AND NOT EXISTS (SELECT 1 FROM "
+        "JOIN requests_request r ON r.id = e.request_id WHERE e.type = 'created' "
+        "AND r.contact_email <> '' AND NOT EXISTS (SELECT 1 FROM "
         "notifications_notification n WHERE n.key = 'event:' || e.id || ':email')"
     )
     notes = db.rows("SELECT message_id, recipient, status FROM notifications_notification")
