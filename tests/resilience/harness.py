@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import smtplib
 import socket
@@ -446,6 +447,8 @@ class Cluster:
         if self.sink:
             self.sink.stop()
         self.db.drop()
+        if not os.environ.get("K360_KEEP_LOGS"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def logs_tail(self, lines: int = 30) -> str:
         out = []
