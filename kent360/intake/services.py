@@ -399,7 +399,12 @@ def inbound_retry(*, message: InboundMessage, actor: Staff) -> None:
 
 
 def inbound_sweep() -> int:
-    """Enqueue items left pending (a lost enqueue) or stuck mid-processing (a crash)."""
+    """Process items left pending (a lost enqueue) or stuck mid-processing (a crash).
+
+    The sweep does the work itself instead of enqueuing a task per item: under a backlog
+    the items are pending because the queue is long, and re-enqueuing them every slot
+    would only make it longer (each extra task a no-op once the first one ran).
+    """
     stale = timezone.now() - _stale_processing()
     grace = timedelta(seconds=settings.KENT360_INTAKE_PENDING_GRACE_SECONDS)
     ids = list(
@@ -409,7 +414,7 @@ def inbound_sweep() -> int:
         ).values_list("pk", flat=True)[:500]
     )
     for pk in ids:
-        _enqueue(pk)
+        inbound_process(message_id=pk)
     return len(ids)
 
 

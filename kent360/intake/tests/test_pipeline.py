@@ -149,3 +149,27 @@ def test_transient_database_error_puts_the_item_back_in_the_queue_not_in_failed(
         cursor.execute("DROP TRIGGER k360_deadlock ON requests_request")
     assert services.inbound_process(message_id=msg.pk).status == Status.DONE
     assert Request.objects.count() == 1
+
+
+def test_sweep_processes_pending_items_itself_without_growing_the_queue(world, settings):
+    """A backlog must not be amplified: the sweep enqueues nothing, it does the work."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["intake"]}
+    }
+    msg = services.inbound_receive(
+        organisation=world.org,
+        source="web",
+        idempotency_key="backlog",
+        payload={"text": "Çöp alınmadı"},
+        enqueue=False,
+    ).message
+    InboundMessage.objects.filter(pk=msg.pk).update(received_at=timezone.now() - timedelta(hours=1))
+    assert services.inbound_sweep() == 1
+    msg.refresh_from_db()
+    assert msg.status == Status.DONE and msg.request is not None
+    assert DBTaskResult.objects.filter(task_path__endswith="process_inbound").count() == 0
