@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kent360.core.middleware.StaffContextMiddleware",
+    "kent360.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kent360.urls"
@@ -308,6 +309,14 @@ if KENT360_LOG_FORMAT not in ("json", "plain"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("KENT360_LOG_FORMAT must be json or plain")
+# Recovery after a crash: work claimed by a process that died is taken up again after
+# these many seconds (long enough that no live worker is still on it); the scheduler's
+# job intervals can be tuned per job as "name=seconds,name=seconds".
+KENT360_INTAKE_STALE_SECONDS = config.env_int("KENT360_INTAKE_STALE_SECONDS", 600)
+KENT360_INTAKE_PENDING_GRACE_SECONDS = config.env_int("KENT360_INTAKE_PENDING_GRACE_SECONDS", 60)
+KENT360_NOTIFICATION_STALE_SECONDS = config.env_int("KENT360_NOTIFICATION_STALE_SECONDS", 600)
+KENT360_PERIODIC_INTERVALS = config.env_str("KENT360_PERIODIC_INTERVALS", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -192,3 +192,51 @@ def smtp_server(settings):  # type: ignore[no-untyped-def]
 def smtp_sink(settings):  # type: ignore[no-untyped-def]
     """The platform-wide SMTP sink under a name no app's own fixture shadows."""
     yield from _smtp(settings)
+
+
+def database_unreachable():  # type: ignore[no-untyped-def]
+    """Make every new database connection fail, as during a PostgreSQL restart.
+
+    The settings dict is shared by the connections of all threads, so work started in a
+    new thread (an SMTP handler, a request served in a thread) connects and fails for
+    real. The caller's own open connection is left as it is.
+    """
+    import contextlib
+
+    from django.db import connections
+
+    @contextlib.contextmanager
+    def outage():  # type: ignore[no-untyped-def]
+        settings_dict = connections["default"].settings_dict
+        saved = dict(settings_dict)
+        if connections["default"].vendor == "sqlite":
+            settings_dict["NAME"] = "/nonexistent-kent360-outage/db.sqlite3"
+        else:
+            settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", str(free_port())
+        try:
+            yield
+        finally:
+            settings_dict.clear()
+            settings_dict.update(saved)
+
+    return outage()
+
+
+def in_thread(func):  # type: ignore[no-untyped-def]
+    """Run ``func`` in a fresh thread (with its own database connection); return its result."""
+    import threading
+
+    from django.db import connection
+
+    out: list[object] = []
+
+    def run() -> None:
+        try:
+            out.append(func())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    return out[0]

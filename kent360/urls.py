@@ -59,3 +59,4 @@ urlpatterns = [
 
 handler404 = "kent360.core.views.not_found"
 handler403 = "kent360.core.views.forbidden"
+handler500 = "kent360.core.views.server_error"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -41,8 +42,23 @@ def periodic(
 
 
 def jobs() -> list[Job]:
+    """Registered jobs, with the intervals set in KENT360_PERIODIC_INTERVALS applied."""
     _load_job_modules()
-    return list(_JOBS.values())
+    overrides = interval_overrides(getattr(settings, "KENT360_PERIODIC_INTERVALS", ""))
+    return [
+        replace(job, every_seconds=overrides.get(job.name, job.every_seconds))
+        for job in _JOBS.values()
+    ]
+
+
+def interval_overrides(spec: str) -> dict[str, int]:
+    """Parse "intake.sweep=5,notifications.sweep=10" into {name: seconds}."""
+    out: dict[str, int] = {}
+    for item in spec.split(","):
+        name, sep, seconds = item.strip().partition("=")
+        if sep and seconds.strip().isdigit() and int(seconds) > 0:
+            out[name.strip()] = int(seconds)
+    return out
 
 
 def _load_job_modules() -> None:

@@ -16,6 +16,19 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": db})
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 handler; an outage raised outside a view (session, auth middleware) becomes 503."""
+    import sys
+
+    from kent360.core.unavailable import is_database_outage, unavailable_response
+
+    if is_database_outage(sys.exc_info()[1]):
+        return unavailable_response(request)
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

@@ -59,7 +59,13 @@ class IntakeSMTPHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
-        org = await sync_to_async(_organisation_for_rcpt, thread_sensitive=False)(address)
+        try:
+            org = await sync_to_async(_organisation_for_rcpt, thread_sensitive=False)(address)
+        except Exception:
+            # A database outage is temporary: a 4xx makes the sender queue and retry,
+            # where aiosmtpd's default 500 would make it bounce the citizen's mail.
+            log.exception("could not look up the recipient %s", address)
+            return "451 4.3.0 Temporarily unable to accept mail, try again later"
         if org is None:
             return "550 5.1.1 No municipality receives mail at this address"
         envelope.rcpt_tos.append(address)

@@ -15,10 +15,11 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +34,12 @@ from kent360.requests import services as request_services
 from kent360.requests.models import EventType, Request, RequestEvent, normalise_tracking_code
 
 log = logging.getLogger(__name__)
-STALE_PROCESSING = timedelta(minutes=10)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _stale_processing() -> timedelta:
+    """How long a claimed item may stay in processing before its worker counts as dead."""
+    return timedelta(seconds=settings.KENT360_INTAKE_STALE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ def _enqueue(message_id: int) -> None:
 
 
 def _claim(message_id: int) -> bool:
-    stale = timezone.now() - STALE_PROCESSING
+    stale = timezone.now() - _stale_processing()
     return bool(
         InboundMessage.objects.filter(pk=message_id)
         .filter(
@@ -133,11 +139,26 @@ def inbound_process(*, message_id: int) -> InboundMessage:
             materialise(message=message, parsed=parsed, actor=None)
     except (ParseError, DomainError, ValidationError) as exc:
         _fail(message, _error_text(exc))
+    except DATABASE_ERRORS:
+        # The database went away mid-way (restart, failover): the item is fine, only this
+        # attempt is not. It goes back to the queue, never to "failed" for staff to retry.
+        _release(message)
+        raise
     except Exception as exc:  # a bug must not lose the item: it stays in the queue
         log.exception("inbound message %s failed", message_id)
         _fail(message, _("Unexpected error while processing: %(e)s") % {"e": repr(exc)[:500]})
     message.refresh_from_db()
     return message
+
+
+def _release(message: InboundMessage) -> None:
+    """Best effort: if even this fails, the periodic sweep reclaims the stale item."""
+    try:
+        InboundMessage.objects.filter(pk=message.pk, status=Status.PROCESSING).update(
+            status=Status.PENDING
+        )
+    except DATABASE_ERRORS:
+        log.warning("inbound message %s stays claimed until the sweep takes it up", message.pk)
 
 
 def _error_text(exc: Exception) -> str:
@@ -380,16 +401,22 @@ def inbound_retry(*, message: InboundMessage, actor: Staff) -> None:
 
 
 def inbound_sweep() -> int:
-    """Enqueue items left pending (a lost enqueue) or stuck mid-processing (a crash)."""
-    stale = timezone.now() - STALE_PROCESSING
+    """Process items left pending (a lost enqueue) or stuck mid-processing (a crash).
+
+    The sweep does the work itself instead of enqueuing a task per item: under a backlog
+    the items are pending because the queue is long, and re-enqueuing them every slot
+    would only make it longer (each extra task a no-op once the first one ran).
+    """
+    stale = timezone.now() - _stale_processing()
+    grace = timedelta(seconds=settings.KENT360_INTAKE_PENDING_GRACE_SECONDS)
     ids = list(
         InboundMessage.objects.filter(
-            Q(status=Status.PENDING, received_at__lt=timezone.now() - timedelta(minutes=1))
+            Q(status=Status.PENDING, received_at__lt=timezone.now() - grace)
             | Q(status=Status.PROCESSING, processed_at__lt=stale)
         ).values_list("pk", flat=True)[:500]
     )
     for pk in ids:
-        _enqueue(pk)
+        inbound_process(message_id=pk)
     return len(ids)
 
 

@@ -36,6 +36,10 @@ class Notification(models.Model):
         related_name="notifications",
     )
     key = models.CharField(max_length=200, unique=True)
+    # Fixed when queued and sent with every attempt: if a worker dies after the mail
+    # server accepted the message but before the row says "sent", the resend carries the
+    # same Message-ID and the recipient's mail system can recognise the duplicate.
+    message_id = models.CharField(max_length=250, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=254)
     language = models.CharField(max_length=5, default="tr")

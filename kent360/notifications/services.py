@@ -21,8 +21,10 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from email.utils import make_msgid
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -250,11 +252,24 @@ def _create(
                 subject=subject,
                 body=body,
                 fallback_of=fallback_of,
+                message_id=_message_id(key),
             )
     except IntegrityError:
         return None
     transaction.on_commit(partial(_enqueue, notification.pk))
     return notification
+
+
+def _message_id(seed: str) -> str:
+    """A Message-ID fixed when the notification is queued, so a resend after a crash
+    carries the same id and the receiver can tell it is the same message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "kent360.local"
+    idstring = "".join(ch if ch.isalnum() else "." for ch in seed)[:60]
+    return make_msgid(idstring=idstring, domain=domain)
+
+
+def _stale_sending() -> timedelta:
+    return timedelta(seconds=settings.KENT360_NOTIFICATION_STALE_SECONDS)
 
 
 def _enqueue(notification_id: int) -> None:
@@ -364,10 +379,16 @@ def notification_fallback(*, notification: Notification) -> Notification | None:
 
 def _send(notification: Notification) -> str:
     if notification.channel == C.EMAIL:
+        if not notification.message_id:  # queued before Message-IDs were recorded
+            notification.message_id = _message_id(str(notification.pk))
+            Notification.objects.filter(pk=notification.pk).update(
+                message_id=notification.message_id
+            )
         EmailMessage(
             subject=notification.subject,
             body=notification.body,
             to=[notification.recipient],
+            headers={"Message-ID": notification.message_id},
         ).send(fail_silently=False)
         return ""
     if notification.channel == C.SMS:
@@ -402,7 +423,7 @@ def notification_sweep() -> int:
     # A worker killed mid-send leaves SENDING rows; after a grace period they are retried.
     Notification.objects.filter(
         status=Notification.Status.SENDING,
-        next_attempt_at__lt=timezone.now() - timedelta(minutes=10),
+        next_attempt_at__lt=timezone.now() - _stale_sending(),
     ).update(status=Notification.Status.FAILED, last_error="interrupted")
     return count
 

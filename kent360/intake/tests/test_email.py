@@ -142,3 +142,15 @@ def test_raw_utf8_headers_are_read(smtp, world):
     send(smtp, raw)
     r = Request.objects.get()
     assert r.contact_name == "Elif Yıldız" and r.subject == "Işıklar yanmıyor"
+
+
+def test_recipient_check_during_a_database_outage_asks_the_sender_to_retry(smtp, world):
+    from kent360.testing import database_unreachable
+
+    # A 5xx here would make the citizen's mail server bounce the message for good.
+    with database_unreachable(), pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(smtp, mail("Çukur", "Var", "<outage@example.org>").as_bytes())
+    code, _text = refused.value.recipients["bornova@kent360.test"]
+    assert 400 <= code < 500
+    send(smtp, mail("Çukur", "Var", "<outage@example.org>").as_bytes())
+    assert InboundMessage.objects.filter(idempotency_key="<outage@example.org>").count() == 1

@@ -119,3 +119,57 @@ def test_discard_needs_a_reason_and_not_a_done_item(world, status):
     services.inbound_discard(message=msg, actor=world.staff[Role.AGENT], reason="spam")
     msg.refresh_from_db()
     assert msg.status == Status.DISCARDED and InboundMessage.objects.filter(pk=msg.pk).exists()
+
+
+def test_transient_database_error_puts_the_item_back_in_the_queue_not_in_failed(world):
+    """A deadlock (or a restart) mid-way is not the item's fault: it is retried, not failed."""
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the deadlock is raised by a PL/pgSQL trigger")
+    result = services.inbound_receive(
+        organisation=world.org,
+        source="web",
+        idempotency_key="deadlock",
+        payload={"text": "Sokak lambası yanmıyor", "category": "asfalt"},
+        enqueue=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION k360_deadlock() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = 'deadlock_detected'; END $$;"
+            "CREATE TRIGGER k360_deadlock BEFORE INSERT ON requests_request "
+            "FOR EACH ROW EXECUTE FUNCTION k360_deadlock();"
+        )
+    with pytest.raises(OperationalError):
+        services.inbound_process(message_id=result.message.pk)
+    msg = InboundMessage.objects.get(pk=result.message.pk)
+    assert msg.status == Status.PENDING and msg.error == ""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER k360_deadlock ON requests_request")
+    assert services.inbound_process(message_id=msg.pk).status == Status.DONE
+    assert Request.objects.count() == 1
+
+
+def test_sweep_processes_pending_items_itself_without_growing_the_queue(world, settings):
+    """A backlog must not be amplified: the sweep enqueues nothing, it does the work."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["intake"]}
+    }
+    msg = services.inbound_receive(
+        organisation=world.org,
+        source="web",
+        idempotency_key="backlog",
+        payload={"text": "Çöp alınmadı"},
+        enqueue=False,
+    ).message
+    InboundMessage.objects.filter(pk=msg.pk).update(received_at=timezone.now() - timedelta(hours=1))
+    assert services.inbound_sweep() == 1
+    msg.refresh_from_db()
+    assert msg.status == Status.DONE and msg.request is not None
+    assert DBTaskResult.objects.filter(task_path__endswith="process_inbound").count() == 0

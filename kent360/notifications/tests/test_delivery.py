@@ -61,3 +61,21 @@ def test_failed_delivery_is_retried_with_backoff(world, make_request, settings, 
         assert len(sink.messages) == 1
     finally:
         sink.stop()
+
+
+def test_a_resend_after_an_interrupted_send_carries_the_same_message_id(
+    world, make_request, smtp_server, settings
+):
+    """A worker killed after the mail server accepted the mail but before the row was
+    marked sent makes the sweep send again; the Message-ID lets the receiver drop it."""
+    settings.KENT360_NOTIFICATION_STALE_SECONDS = 30
+    r = make_request(contact_email="ayse@example.org")
+    n = Notification.objects.get(request=r)
+    assert n.message_id.startswith("<") and n.message_id.endswith(">")
+    Notification.objects.filter(pk=n.pk).update(
+        status=Notification.Status.SENDING, next_attempt_at=timezone.now() - timedelta(seconds=31)
+    )
+    notification_sweep()  # marks the interrupted row for a retry
+    assert notification_sweep() == 1
+    ids = [m["Message-ID"] for m in smtp_server.messages]
+    assert ids == [n.message_id, n.message_id]
