@@ -6,6 +6,9 @@
 - benchmarks/data/demo_{train,test}.csv: texts produced by the demo generator
   (kent360/core/demo/data.py) the way the demo loader fills them in, with different
   random seeds for train and test.
+- benchmarks/data/categories.csv: the demo organisation's categories as an admin set them
+  up (code, name, directorate, keywords one per line): the router's prior knowledge and the
+  category → directorate map for the directorate accuracy.
 - benchmarks/data/combined_train.csv: demo train + realistic train (an organisation whose
   history holds both kinds of text).
 
@@ -48,6 +51,17 @@ def realistic() -> None:
     print(f"realistic: {len(train)} train, {len(test)} test, {len(by_cat)} categories")
 
 
+def categories() -> None:
+    from kent360.core.demo import data
+
+    with (DATA / "categories.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "name", "directorate", "keywords"])
+        for code, name, directorate, _sla, keywords in data.CATEGORIES:
+            writer.writerow([code, name, directorate, keywords])
+    print(f"categories: {len(data.CATEGORIES)}")
+
+
 def demo(n: int, seed: int) -> list[tuple[str, str]]:
     from kent360.core.demo import data
     from kent360.routing.ml import request_text
@@ -76,6 +90,7 @@ if __name__ == "__main__":
 
     django.setup()
     realistic()
+    categories()
     demo_train = demo(1000, 1)
     write(DATA / "demo_train.csv", demo_train)
     write(DATA / "demo_test.csv", demo(300, 2))

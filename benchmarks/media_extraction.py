@@ -80,8 +80,12 @@ def main() -> None:
         doc = trafilatura.bare_extraction(html, with_metadata=True)
         alone.append(prf(doc.text if doc else "", exp["body"]))
         want = datetime.fromisoformat(exp["date"]).astimezone(UTC)
-        if doc is not None and doc.date and doc.date[:10] == want.astimezone(
-                datetime.fromisoformat(exp["date"]).tzinfo).date().isoformat():
+        if (
+            doc is not None
+            and doc.date
+            and doc.date[:10]
+            == want.astimezone(datetime.fromisoformat(exp["date"]).tzinfo).date().isoformat()
+        ):
             dates_alone += 1
         ex = extract_document(data, name)
         ours.append(prf(ex.text, exp["body"]))

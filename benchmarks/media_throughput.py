@@ -32,12 +32,20 @@ from kent360.media.pipeline.mentions import Matcher, WatchTerm  # noqa: E402
 from kent360.media.pipeline.tone import tone  # noqa: E402
 
 BENCH = Path("/work/shared/datasets/article-extraction-benchmark/html")
-WATCH = Matcher([
-    WatchTerm("Bornova Belediyesi", ["Bornova Belediye Başkanı"]), WatchTerm("Mustafa İduğ", ["İduğ"]),
-    WatchTerm("Samandağ"), WatchTerm("Hatay Büyükşehir Belediyesi"), WatchTerm("Lütfü Savaş"),
-    WatchTerm("Trump", ["Donald Trump"]), WatchTerm("London"), WatchTerm("European Union", ["EU"]),
-    WatchTerm("سازمان شهرداری‌ها و دهیاری‌های کشور"), WatchTerm("مهدی جمالی‌نژاد"),
-])
+WATCH = Matcher(
+    [
+        WatchTerm("Bornova Belediyesi", ["Bornova Belediye Başkanı"]),
+        WatchTerm("Mustafa İduğ", ["İduğ"]),
+        WatchTerm("Samandağ"),
+        WatchTerm("Hatay Büyükşehir Belediyesi"),
+        WatchTerm("Lütfü Savaş"),
+        WatchTerm("Trump", ["Donald Trump"]),
+        WatchTerm("London"),
+        WatchTerm("European Union", ["EU"]),
+        WatchTerm("سازمان شهرداری‌ها و دهیاری‌های کشور"),
+        WatchTerm("مهدی جمالی‌نژاد"),
+    ]
+)
 
 
 def rss_mb() -> float:
@@ -61,7 +69,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--long", type=int, default=0)
     args = ap.parse_args()
-    pages = [gzip.decompress(p.read_bytes()).decode("utf-8") for p in sorted(BENCH.glob("*.html.gz"))]
+    pages = [
+        gzip.decompress(p.read_bytes()).decode("utf-8") for p in sorted(BENCH.glob("*.html.gz"))
+    ]
     if args.long:
         index = grouping.StoryIndex()
         start = time.perf_counter()
@@ -72,7 +82,10 @@ def main() -> None:
                 index.remove(i - 5000)
             if (i + 1) % 10000 == 0:
                 gc.collect()
-                print(f"{i + 1:6d}  {rss_mb():6.1f}  {(i + 1) / (time.perf_counter() - start):7.1f}", flush=True)
+                print(
+                    f"{i + 1:6d}  {rss_mb():6.1f}  {(i + 1) / (time.perf_counter() - start):7.1f}",
+                    flush=True,
+                )
         return
     for h in pages[:5]:  # warm up imports and caches
         trafilatura.extract(h)
@@ -91,8 +104,12 @@ def main() -> None:
             t_ours += t2 - t1
             n += 1
     print(f"{n} pages ({len(pages)} x {args.rounds} rounds), one process, one core")
-    print(f"trafilatura.extract alone : {n / t_alone:7.1f} pages/s  ({1000 * t_alone / n:5.1f} ms/page)")
-    print(f"kent360 pipeline          : {n / t_ours:7.1f} pages/s  ({1000 * t_ours / n:5.1f} ms/page)")
+    print(
+        f"trafilatura.extract alone : {n / t_alone:7.1f} pages/s  ({1000 * t_alone / n:5.1f} ms/page)"
+    )
+    print(
+        f"kent360 pipeline          : {n / t_ours:7.1f} pages/s  ({1000 * t_ours / n:5.1f} ms/page)"
+    )
     print(f"time ratio pipeline / trafilatura alone: {t_ours / t_alone:.2f}")
     print(f"rss {rss_mb():.1f} MB")
 

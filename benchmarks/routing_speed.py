@@ -1,6 +1,7 @@
 """Routing speed: predictions per second on one core, and the size of the stored model.
 
-Trains the production pipeline on the demo + realistic training CSVs (run
+Trains the production pipeline on the demo + realistic training CSVs and the categories'
+prior knowledge (run
 benchmarks/make_datasets.py first), then classifies texts one request at a time (as
 request creation does) and in batches of 256 (as a bulk re-routing would).
 
@@ -32,13 +33,15 @@ def main() -> None:
     import django
 
     django.setup()
+    from kent360.routing.management.commands.routing import read_categories
     from kent360.routing.ml import TextClassifier
 
     x1, y1 = read("demo_train.csv")
     x2, y2 = read("realistic_train.csv")
     xt, _yt = read("realistic_test.csv")
     xd, _yd = read("demo_test.csv")
-    model = TextClassifier.fit(x1 + x2, y1 + y2)
+    categories = read_categories(str(ROOT / "benchmarks" / "data" / "categories.csv"))
+    model = TextClassifier.fit(x1 + x2, y1 + y2, categories)
     blob = model.dumps()
     model = TextClassifier.loads(blob)
     texts = (xt + xd) * 4

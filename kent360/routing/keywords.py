@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kent360.core.text import search_key
 from kent360.organizations.models import Category
@@ -24,6 +25,7 @@ class KeywordMatch:
     confidence: float
 
 
+@lru_cache(maxsize=4096)
 def _pattern(keyword: str) -> re.Pattern[str] | None:
     key = search_key(keyword).strip()
     if not key:
@@ -31,18 +33,32 @@ def _pattern(keyword: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)" + re.escape(key))
 
 
-def keyword_matches(text: str, categories: Iterable[Category]) -> list[KeywordMatch]:
-    """Categories whose keywords occur in ``text``, most confident first."""
+def keyword_hits(text: str, rules: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Number of distinct keywords of each rule ``(code, keywords one per line)`` found in
+    ``text``; codes without a hit are left out."""
     key = search_key(text)
-    hits: list[tuple[Category, int]] = []
-    for category in categories:
+    hits: dict[str, int] = {}
+    for code, keywords in rules:
         found = 0
-        for line in (category.keywords or "").splitlines():
+        for line in (keywords or "").splitlines():
             pattern = _pattern(line)
             if pattern is not None and pattern.search(key):
                 found += 1
         if found:
-            hits.append((category, found))
-    total = sum(n for _c, n in hits)
-    out = [KeywordMatch(c, n, (n / total) * (1 - 0.5**n)) for c, n in hits]
+            hits[code] = found
+    return hits
+
+
+def keyword_confidence(hits: dict[str, int]) -> dict[str, float]:
+    """Confidence of each category from its keyword hits (see the module docstring)."""
+    total = sum(hits.values())
+    return {code: (n / total) * (1 - 0.5**n) for code, n in hits.items()}
+
+
+def keyword_matches(text: str, categories: Iterable[Category]) -> list[KeywordMatch]:
+    """Categories whose keywords occur in ``text``, most confident first."""
+    by_code = {c.code: c for c in categories}
+    hits = keyword_hits(text, [(c.code, c.keywords) for c in by_code.values()])
+    confidence = keyword_confidence(hits)
+    out = [KeywordMatch(by_code[code], n, confidence[code]) for code, n in hits.items()]
     return sorted(out, key=lambda m: (-m.confidence, m.category.pk))

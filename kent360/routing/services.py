@@ -27,7 +27,7 @@ from kent360.organizations.models import Category, Directorate, Organisation, Ro
 from kent360.requests.models import OPEN_STATES, EventType, Request, RequestEvent
 from kent360.routing.calendar import DATA_DIR
 from kent360.routing.keywords import keyword_matches
-from kent360.routing.ml import TextClassifier, digest, evaluate, request_text
+from kent360.routing.ml import CategoryInfo, TextClassifier, digest, evaluate, request_text
 from kent360.routing.models import Holiday, RoutingDecision, RoutingModel, RoutingSettings
 
 log = logging.getLogger(__name__)
@@ -251,8 +251,31 @@ def _majority_directorates(examples: list[Example]) -> dict[str, str]:
     return {cat: c.most_common(1)[0][0] for cat, c in votes.items()}
 
 
+def routing_categories(organisation: Organisation) -> list[CategoryInfo]:
+    """The organisation's active categories as prior knowledge for the router: name,
+    description, keywords and default directorate."""
+    rows = Category.objects.filter(organisation=organisation, is_active=True).select_related(
+        "default_directorate"
+    )
+    return [
+        CategoryInfo(
+            code=c.code,
+            name=c.name,
+            description=c.description,
+            keywords=c.keywords,
+            directorate=c.default_directorate.code,
+        )
+        for c in rows.order_by("code")
+    ]
+
+
 def routing_train(*, organisation: Organisation, note: str = "") -> TrainResult:
-    """Train a candidate from history and make it current only if it is not worse."""
+    """Train a candidate from history and make it current only if it is not worse.
+
+    The candidate learns from the labelled requests not held out, and from the categories'
+    names, descriptions and keywords (pseudo-examples); both models are judged on the
+    held-out requests, by category and by directorate.
+    """
     examples = routing_examples(organisation)
     train = [e for e in examples if not is_held_out(e.tracking_code)]
     test = [e for e in examples if is_held_out(e.tracking_code)]
@@ -264,13 +287,17 @@ def routing_train(*, organisation: Organisation, note: str = "") -> TrainResult:
             {},
             None,
         )
-    model = TextClassifier.fit([e.text for e in train], [e.category for e in train])
-    model.directorate_for = _majority_directorates(examples)
-    metrics = evaluate(model, [e.text for e in test], [e.category for e in test])
+    categories = routing_categories(organisation)
+    model = TextClassifier.fit(
+        [e.text for e in train], [e.category for e in train], categories=categories
+    )
+    model.directorate_for = {**model.directorate_for, **_majority_directorates(examples)}
+    texts, labels = [e.text for e in test], [e.category for e in test]
+    metrics = evaluate(model, texts, labels, model.directorate_for)
     current = current_model(organisation)
     current_metrics = None
     if current is not None:
-        current_metrics = evaluate(current[1], [e.text for e in test], [e.category for e in test])
+        current_metrics = evaluate(current[1], texts, labels, model.directorate_for)
     worse = current_metrics is not None and (
         metrics["macro_f1"] < current_metrics["macro_f1"] or metrics["n"] == 0
     )

@@ -2,8 +2,11 @@
 
 - ``train [--org SLUG]``: retrain from the organisation's history, print the held-out
   report; the new version becomes current only if it is not worse.
-- ``evaluate --train TRAIN.csv --test TEST.csv``: the production pipeline trained on one
-  labelled CSV (columns ``text``, ``category``) and judged on another.
+- ``evaluate --train TRAIN.csv --test TEST.csv [--categories CATEGORIES.csv]``: the
+  production pipeline trained on one labelled CSV (columns ``text``, ``category``) and
+  judged on another; the categories file (columns ``code``, ``name``, ``directorate``,
+  ``keywords``, optional ``description``) gives the organisation's prior knowledge (as
+  ``routing train`` takes it from the Category rows) and the directorate accuracy.
 - ``sweep``: run the SLA escalation sweep once.
 - ``holidays [--country TR]``: load the shipped public holidays.
 """
@@ -20,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kent360.organizations.models import Organisation
 from kent360.routing import escalation, services
 from kent360.routing.calendar import shipped_countries
-from kent360.routing.ml import TextClassifier, evaluate, format_report
+from kent360.routing.ml import CategoryInfo, TextClassifier, evaluate, format_report
 
 
 def read_csv(path: str) -> tuple[list[str], list[str]]:
@@ -39,6 +42,27 @@ def read_csv(path: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def read_categories(path: str) -> list[CategoryInfo]:
+    file = Path(path)
+    if not file.exists():
+        raise CommandError(f"{path}: no such file")
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "code" not in reader.fieldnames:
+            raise CommandError(f"{path}: the column 'code' is needed")
+        return [
+            CategoryInfo(
+                code=row["code"].strip(),
+                name=row.get("name") or "",
+                description=row.get("description") or "",
+                keywords=row.get("keywords") or "",
+                directorate=(row.get("directorate") or "").strip(),
+            )
+            for row in reader
+            if row["code"].strip()
+        ]
+
+
 class Command(BaseCommand):
     help = "Routing: train, evaluate, escalation sweep, holidays."
 
@@ -49,6 +73,7 @@ class Command(BaseCommand):
         ev = sub.add_parser("evaluate")
         ev.add_argument("--train", required=True)
         ev.add_argument("--test", required=True)
+        ev.add_argument("--categories", help="CSV of the categories (prior knowledge)")
         sub.add_parser("sweep")
         hol = sub.add_parser("holidays")
         hol.add_argument("--country", action="append")
@@ -56,7 +81,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "evaluate":
-            self._evaluate(options["train"], options["test"])
+            self._evaluate(options["train"], options["test"], options.get("categories"))
         elif action == "train":
             self._train(options.get("org"))
         elif action == "sweep":
@@ -66,17 +91,19 @@ class Command(BaseCommand):
                 added = services.holidays_load(country=country)
                 self.stdout.write(f"{country}: {added} holidays added")
 
-    def _evaluate(self, train_path: str, test_path: str) -> None:
+    def _evaluate(self, train_path: str, test_path: str, categories_path: str | None) -> None:
         x_train, y_train = read_csv(train_path)
         x_test, y_test = read_csv(test_path)
+        categories = read_categories(categories_path) if categories_path else []
         started = time.perf_counter()
-        model = TextClassifier.fit(x_train, y_train)
+        model = TextClassifier.fit(x_train, y_train, categories)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"trained on {len(x_train)} examples, {len(model.labels)} categories "
-            f"in {seconds:.1f} s; model {len(model.dumps()) / 1e6:.1f} MB"
+            f"in {seconds:.1f} s (C={model.c:g}); model {len(model.dumps()) / 1e6:.1f} MB"
         )
-        self.stdout.write(format_report(evaluate(model, x_test, y_test)))
+        metrics = evaluate(model, x_test, y_test, model.directorate_for)
+        self.stdout.write(format_report(metrics))
 
     def _train(self, slug: str | None) -> None:
         orgs = Organisation.objects.filter(is_active=True)
