@@ -29,7 +29,7 @@ from kent360.intake.models import InboundFile, InboundMessage, RequestFollower, 
 from kent360.intake.parsers import Parsed, ParseError, parser_for
 from kent360.organizations.models import Category, Organisation, Staff
 from kent360.requests import services as request_services
-from kent360.requests.models import EventType, Request, RequestEvent, normalise_tracking_code
+from kent360.requests.models import Request, normalise_tracking_code
 
 log = logging.getLogger(__name__)
 STALE_PROCESSING = timedelta(minutes=10)
@@ -230,7 +230,12 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
     request = result.request
     if result.created:
         if parsed.legal_due_at is not None:
-            Request.objects.filter(pk=request.pk).update(legal_due_at=parsed.legal_due_at)
+            request = request_services.request_set_legal_deadline(
+                request=request,
+                due_at=parsed.legal_due_at,
+                actor=actor,
+                source=parsed.actor_label or message.source,
+            )
         for name, content in parsed.files:
             request_services.request_attach(
                 request=request,
@@ -239,42 +244,40 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
                 system=True,
             )
         if parsed.handle:
-            _link_handle(request, parsed)
+            request = _link_handle(request, parsed, actor)
     _done(message, request, actor, {"created": result.created})
     return request
 
 
-def _link_handle(request: Request, parsed: Parsed) -> None:
+def _link_handle(request: Request, parsed: Parsed, actor: Staff | None) -> Request:
     """A social author is the same citizen next time: matched by platform and handle."""
-    from kent360.citizens.models import Citizen
-    from kent360.citizens.services import citizen_add_handle, citizen_by_handle
+    from kent360.citizens.services import citizen_add_handle, citizen_for_handle
 
     assert parsed.handle is not None
     platform, handle = parsed.handle
-    citizen = request.citizen or citizen_by_handle(
-        organisation=request.organisation, platform=platform, handle=handle
+    if request.citizen is not None:
+        citizen_add_handle(citizen=request.citizen, platform=platform, handle=handle)
+        return request
+    citizen = citizen_for_handle(
+        organisation=request.organisation,
+        platform=platform,
+        handle=handle,
+        name=parsed.contact_name,
+        language=parsed.language,
+        actor=actor,
     )
-    if citizen is None:
-        citizen = Citizen.objects.create(
-            organisation=request.organisation,
-            name=parsed.contact_name,
-            preferred_language=parsed.language,
-            preferred_channel="social",
-        )
-    citizen_add_handle(citizen=citizen, platform=platform, handle=handle)
-    if request.citizen_id != citizen.pk:
-        Request.objects.filter(pk=request.pk).update(citizen=citizen)
-        request.citizen = citizen
+    return request_services.request_link_citizen(
+        request=request, citizen=citizen, actor=actor, reason=f"handle:{platform}"
+    )
 
 
 def _thread_reply(message: InboundMessage, parsed: Parsed, request: Request) -> None:
-    RequestEvent.objects.create(
+    request_services.request_record_citizen_message(
         request=request,
-        organisation_id=request.organisation_id,
-        type=EventType.NOTE,
+        text=parsed.text or parsed.subject or _("(empty message)"),
+        channel=parsed.channel,
+        data={"inbound_id": message.pk, "subject": parsed.subject},
         actor_label=parsed.contact_email or parsed.contact_name or message.source,
-        text=parsed.text,
-        data={"inbound_id": message.pk, "from_citizen": True, "subject": parsed.subject},
     )
     for name, content in parsed.files:
         request_services.request_attach(
@@ -422,14 +425,17 @@ def request_follow(
             },
         )
     text = note.strip() or _("Another citizen reported the same issue.")
-    RequestEvent.objects.create(
+    request_services.request_record_same_issue(
         request=request,
-        organisation_id=request.organisation_id,
-        type=EventType.NOTE,
         actor=actor,
-        actor_label=actor.display_name if actor else "",
         text=text,
-        data={"same_issue": True, "citizen_id": citizen.pk if citizen else None},
+        data={"citizen_id": citizen.pk if citizen else None},
+    )
+    audit(
+        action="intake.follow",
+        target=request,
+        actor=actor,
+        data={"reason": reason, "citizen": citizen.pk if citizen else None},
     )
     return follower
 
@@ -533,3 +539,51 @@ def request_merge_duplicate(*, request: Request, into: Request, actor: Staff) ->
             },
         )
     return merged
+
+
+@transaction.atomic
+def inbound_erase_for_request(*, request: Request, actor: Any) -> int:
+    """Empty the raw items behind a request whose citizen asked for erasure (KVKK art. 7).
+
+    The rows stay (source, dates, status) so channel statistics stay true; their
+    content, files and parse results go.
+    """
+    count = 0
+    for message in InboundMessage.objects.filter(request=request):
+        if message.raw_file:
+            message.raw_file.delete(save=False)
+        for f in message.files.all():
+            f.file.delete(save=False)
+            f.delete()
+        InboundMessage.objects.filter(pk=message.pk).update(
+            payload={}, parsed={}, raw_file="", raw_name="", error=""
+        )
+        count += 1
+    if count:
+        audit(action="inbound.erased", target=request, actor=actor, data={"items": count})
+    return count
+
+
+@transaction.atomic
+def follower_move_citizen(*, source: Any, target: Any, actor: Any) -> int:
+    """The follows of a citizen recorded twice move to the record kept (never doubled)."""
+    moved = 0
+    for follow in RequestFollower.objects.filter(citizen=source):
+        if RequestFollower.objects.filter(request_id=follow.request_id, citizen=target).exists():
+            follow.delete()
+        else:
+            follow.citizen = target
+            follow.save(update_fields=["citizen"])
+            moved += 1
+    if moved:
+        audit(action="intake.follows_moved", target=target, actor=actor, data={"moved": moved})
+    return moved
+
+
+@transaction.atomic
+def follower_erase_citizen(*, citizen: Any, actor: Any) -> int:
+    """An erased citizen keeps no address on the requests they followed."""
+    count = RequestFollower.objects.filter(citizen=citizen).exclude(email="").update(email="")
+    if count:
+        audit(action="intake.follows_erased", target=citizen, actor=actor, data={"count": count})
+    return count
