@@ -329,12 +329,16 @@ def inbound_convert(*, message: InboundMessage, actor: Staff, fields: dict[str, 
     return request
 
 
+# Files refused at the door (not a photo) are kept with the item as evidence, never attached.
+REFUSED_FILE_TYPE = "application/octet-stream"
+
+
 def _message_files(message: InboundMessage) -> list[tuple[str, bytes]]:
     """Files kept with the item that become attachments when staff convert it."""
     out = []
     if message.source == "petition" and message.raw_file:
         out.append((message.raw_name or "petition", message.read_raw()))
-    for f in message.files.all():
+    for f in message.files.exclude(content_type=REFUSED_FILE_TYPE):
         with f.file.open("rb") as fh:
             out.append((f.name, fh.read()))
     return out
