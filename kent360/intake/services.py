@@ -106,6 +106,15 @@ def _enqueue(message_id: int) -> None:
         log.exception("could not enqueue inbound message %s", message_id)
 
 
+def _enqueue_media(message_id: int) -> None:
+    from kent360.intake.tasks import fetch_media
+
+    try:
+        fetch_media.enqueue(message_id=message_id)
+    except Exception:  # the request exists; staff see the URL in its text
+        log.exception("could not enqueue media download for inbound message %s", message_id)
+
+
 def _claim(message_id: int) -> bool:
     stale = timezone.now() - STALE_PROCESSING
     return bool(
@@ -245,6 +254,8 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
             )
         if parsed.handle:
             request = _link_handle(request, parsed, actor)
+        if parsed.media_url:
+            transaction.on_commit(partial(_enqueue_media, message.pk))
     _done(message, request, actor, {"created": result.created})
     return request
 
@@ -591,3 +602,60 @@ def follower_erase_citizen(*, citizen: Any, actor: Any) -> int:
     if count:
         audit(action="intake.follows_erased", target=citizen, actor=actor, data={"count": count})
     return count
+
+
+def _media_state(message: InboundMessage) -> dict[str, Any]:
+    media: dict[str, Any] = (message.parsed or {}).get("media") or {}
+    return media
+
+
+def inbound_fetch_media(*, message_id: int) -> InboundMessage:
+    """Download the photo an item points to (Open311 ``media_url``) onto its request.
+
+    The request already exists; a download that fails (unreachable, too large, not a
+    photo, a private address) is recorded on the item with the reason and the request
+    stays as it is. Safe to run twice: an attached photo is never attached again.
+    """
+    from kent360.intake.fetch import FetchError, fetch_photo
+
+    message = InboundMessage.objects.select_related("request").get(pk=message_id)
+    url = str((message.payload or {}).get("media_url") or "").strip()
+    if not url or message.request is None or _media_state(message).get("status") == "attached":
+        return message
+    try:
+        fetched = fetch_photo(url)
+    except FetchError as exc:
+        error = str(exc.message)
+        with transaction.atomic():
+            locked = InboundMessage.objects.select_for_update().get(pk=message_id)
+            attempts = int(_media_state(locked).get("attempts", 0)) + 1
+            locked.parsed = {
+                **locked.parsed,
+                "media": {"url": url, "status": "failed", "error": error, "attempts": attempts},
+            }
+            locked.error = _("The photo at media_url was not attached: %(error)s") % {
+                "error": error
+            }
+            locked.save(update_fields=["parsed", "error"])
+            audit(action="inbound.media_failed", target=locked, data={"url": url, "error": error})
+        return locked
+    with transaction.atomic():
+        locked = (
+            InboundMessage.objects.select_for_update().select_related("request").get(pk=message_id)
+        )
+        if _media_state(locked).get("status") == "attached" or locked.request is None:
+            return locked
+        attachment = request_services.request_attach(
+            request=locked.request,
+            actor=None,
+            upload=SimpleUploadedFile(fetched.photo.name, fetched.photo.content),
+            system=True,
+        )
+        locked.parsed = {
+            **locked.parsed,
+            "media": {"url": url, "status": "attached", "attachment_id": attachment.pk},
+        }
+        locked.error = ""
+        locked.save(update_fields=["parsed", "error"])
+        audit(action="inbound.media_attached", target=locked, data={"url": url})
+    return locked

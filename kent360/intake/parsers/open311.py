@@ -37,8 +37,9 @@ def parse_open311(message: InboundMessage) -> Parsed:
     text = description or category.name
     if lines:
         text += "\n\n" + "\n".join(lines)
-    if p.get("media_url"):
-        text += f"\n\n{p['media_url']}"
+    media_url = (p.get("media_url") or "").strip()
+    if media_url:
+        text += f"\n\n{media_url}"
     name = " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x).strip()
     return Parsed(
         channel="open311",
@@ -53,4 +54,5 @@ def parse_open311(message: InboundMessage) -> Parsed:
         contact_email=p.get("email") or "",
         external_ref=(p.get("device_id") or p.get("account_id") or "")[:100],
         actor_label="Open311",
+        media_url=media_url,
     )
