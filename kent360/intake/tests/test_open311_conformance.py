@@ -80,15 +80,15 @@ def test_multivaluelist_attributes(world, client, key):
     )
     ok = client.post(
         "/open311/v2/requests.json",
-        "api_key=%s&jurisdiction_id=bornova&service_code=asfalt&lat=38.4&long=27.1"
-        "&attribute[hasar][]=cukur&attribute[hasar][]=catlak" % key,
+        f"api_key={key}&jurisdiction_id=bornova&service_code=asfalt&lat=38.4&long=27.1"
+        "&attribute[hasar][]=cukur&attribute[hasar][]=catlak",
         content_type="application/x-www-form-urlencoded",
     )
     assert ok.status_code == 200, ok.content
     assert "Hasar: cukur, catlak" in Request.objects.get().text
     bad = client.post(
         "/open311/v2/requests.json",
-        "api_key=%s&service_code=asfalt&lat=38.4&long=27.1&attribute[hasar][]=yok" % key,
+        f"api_key={key}&service_code=asfalt&lat=38.4&long=27.1&attribute[hasar][]=yok",
         content_type="application/x-www-form-urlencoded",
     )
     assert bad.status_code == 400 and "yok" in bad.content.decode()
