@@ -12,6 +12,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,18 +51,36 @@ def _w3c(dt: datetime | None, organisation: Organisation) -> str | None:
     return dt.astimezone(ZoneInfo(organisation.time_zone)).isoformat(timespec="seconds")
 
 
+def _by_jurisdiction_id(value: str) -> Organisation | None:
+    """An organisation by its slug or, as the spec suggests, its website's domain
+    without "www." (e.g. ``bornova.bel.tr``)."""
+    qs = Organisation.objects.filter(is_active=True)
+    org = qs.filter(slug=value).first()
+    if org is not None or "." not in value:
+        return org
+    domain = value.lower().removeprefix("www.")
+    for candidate in qs.filter(website__icontains=domain):
+        host = (urlsplit(candidate.website).hostname or "").lower().removeprefix("www.")
+        if host == domain:
+            return candidate
+    return None
+
+
 def _jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Organisation:
     slug = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
     if key is not None:
-        if slug and slug != key.organisation.slug:
-            if not Organisation.objects.filter(slug=slug, is_active=True).exists():
-                raise Open311Error(404, f"Unknown jurisdiction_id {slug!r}.")
+        if not slug:
+            return key.organisation
+        named = _by_jurisdiction_id(slug)
+        if named is None:
+            raise Open311Error(404, f"Unknown jurisdiction_id {slug!r}.")
+        if named.pk != key.organisation_id:
             raise Open311Error(403, "The api_key is not valid for this jurisdiction_id.")
         return key.organisation
     slug = slug or settings.KENT360_OPEN311_JURISDICTION
     qs = Organisation.objects.filter(is_active=True)
     if slug:
-        org = qs.filter(slug=slug).first()
+        org = _by_jurisdiction_id(slug)
         if org is None:
             raise Open311Error(404, f"Unknown jurisdiction_id {slug!r}.")
         return org

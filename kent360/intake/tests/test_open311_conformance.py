@@ -133,3 +133,14 @@ def test_public_georeport_client_reads_our_server(world, live_server, make_reque
         # xmltodict gives a dict for a single <request>, a list for several
         many = many if isinstance(many, list) else [many]
         assert [m["service_request_id"] for m in many] == [r.tracking_code]
+
+
+def test_jurisdiction_id_may_be_the_website_domain(world, client, key):
+    world.org.website = "https://www.bornova.bel.tr/"
+    world.org.save()
+    services_list = json.loads(
+        client.get("/open311/v2/services.json?jurisdiction_id=bornova.bel.tr").content
+    )
+    assert {s["service_code"] for s in services_list} == {"asfalt", "cop"}
+    assert _post(client, api_key=key, jurisdiction_id="bornova.bel.tr").status_code == 200
+    assert client.get("/open311/v2/services.json?jurisdiction_id=bel.tr").status_code == 404
