@@ -640,9 +640,8 @@ def inbound_fetch_media(*, message_id: int) -> InboundMessage:
             audit(action="inbound.media_failed", target=locked, data={"url": url, "error": error})
         return locked
     with transaction.atomic():
-        locked = (
-            InboundMessage.objects.select_for_update().select_related("request").get(pk=message_id)
-        )
+        # No join here: PostgreSQL cannot lock the nullable side of an outer join.
+        locked = InboundMessage.objects.select_for_update().get(pk=message_id)
         if _media_state(locked).get("status") == "attached" or locked.request is None:
             return locked
         attachment = request_services.request_attach(
