@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "kent360.press",
     "kent360.network",
     "kent360.social",
+    "kent360.routing",
+    "kent360.reports",
 ]
 
 MIDDLEWARE = [
@@ -226,11 +228,23 @@ if PRODUCTION:
 # A keyed hash protects national ids; the key must never change once data exists.
 KENT360_HASH_KEY = config.env_str("KENT360_HASH_KEY", SECRET_KEY, required_in_production=True)
 KENT360_DEFAULT_SLA_HOURS = 48
+# Citizen feedback: how long the survey link may reopen an answered request.
+KENT360_REOPEN_DAYS = config.env_int("KENT360_REOPEN_DAYS", 15)
+# SMS gateway (kent360.notifications.sms): "netgsm", "generic" or "" (no SMS).
+KENT360_SMS_PROVIDER = config.env_str("KENT360_SMS_PROVIDER", "")
+KENT360_SMS_URL = config.env_str("KENT360_SMS_URL", "")
+KENT360_SMS_USER = config.env_str("KENT360_SMS_USER", "")
+KENT360_SMS_PASSWORD = config.env_str("KENT360_SMS_PASSWORD", "")
+KENT360_SMS_SENDER = config.env_str("KENT360_SMS_SENDER", "BELEDIYE")
+KENT360_SMS_TOKEN = config.env_str("KENT360_SMS_TOKEN", "")
+KENT360_SMS_FIELDS = config.env_str("KENT360_SMS_FIELDS", "")
+# Replies on social media go to this webhook (signed) when set.
+KENT360_SOCIAL_WEBHOOK_URL = config.env_str("KENT360_SOCIAL_WEBHOOK_URL", "")
+KENT360_SOCIAL_WEBHOOK_SECRET = config.env_str("KENT360_SOCIAL_WEBHOOK_SECRET", "")
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
 KENT360_SMS_GATEWAY_URL = config.env_str("KENT360_SMS_GATEWAY_URL", "")
 KENT360_SMS_GATEWAY_TOKEN = config.env_str("KENT360_SMS_GATEWAY_TOKEN", "")
-KENT360_SMS_SENDER = config.env_str("KENT360_SMS_SENDER", "BELEDIYE")
 
 # Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP
 # mailbox, web form abuse limits, duplicate detection.

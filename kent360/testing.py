@@ -172,9 +172,7 @@ class SmtpSink:
             self.controller.stop()
 
 
-@pytest.fixture
-def smtp_server(settings):  # type: ignore[no-untyped-def]
-    """Route Django's e-mail through a real in-process SMTP conversation."""
+def _smtp(settings):  # type: ignore[no-untyped-def]
     sink = SmtpSink().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -182,3 +180,15 @@ def smtp_server(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_USE_TLS = False
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):  # type: ignore[no-untyped-def]
+    """Route Django's e-mail through a real in-process SMTP conversation."""
+    yield from _smtp(settings)
+
+
+@pytest.fixture
+def smtp_sink(settings):  # type: ignore[no-untyped-def]
+    """The platform-wide SMTP sink under a name no app's own fixture shadows."""
+    yield from _smtp(settings)

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kent360.core import views as core_views
+from kent360.reports import views as report_views
 from kent360.requests import views as request_views
 
 api_v1 = [
@@ -33,8 +34,13 @@ urlpatterns = [
     path("network/", include("kent360.network.urls")),
     path("social/", include("kent360.social.urls")),
     path("", include("kent360.press.public_urls")),
+    path("reports/", include("kent360.reports.urls")),
+    path("transparency/<slug:slug>/", report_views.transparency, name="transparency"),
     path("track/", request_views.track, name="track"),
     path("track/<str:code>/", request_views.track, name="track_code"),
+    path("feedback/", include("kent360.notifications.feedback_urls")),
+    path("notifications/", include("kent360.notifications.urls")),
+    path("routing/", include("kent360.routing.urls")),
     path("health/", core_views.health, name="health"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -115,6 +115,8 @@ class InboxFilterForm(StaffScopedForm):
     )
     neighbourhood = forms.CharField(label=_("Neighbourhood"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    at_risk = forms.BooleanField(label=_("At risk"), required=False)
+    triage = forms.BooleanField(label=_("Triage queue"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     sort = forms.ChoiceField(
         required=False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +161,9 @@ class Request(models.Model):
     # National channels (CİMER, Açık Kapı) carry a statutory answer deadline (30 days)
     # tracked beside the internal SLA target.
     legal_due_at = models.DateTimeField(_("legal answer deadline"), null=True, blank=True)
+    # The SLA clock stops while the request waits for the citizen; due_at moves on resume.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
     first_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -177,6 +182,35 @@ class Request(models.Model):
             models.Index(fields=["organisation", "-created_at"], name="req_org_created_idx"),
             models.Index(fields=["organisation", "state", "due_at"], name="req_org_state_due_idx"),
             models.Index(fields=["directorate", "state", "-created_at"], name="req_dir_state_idx"),
+            # The staff inbox (default view: open requests, newest first) and its filters.
+            models.Index(
+                F("organisation"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="req_inbox_open_idx",
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(
+                fields=["organisation", "due_at"],
+                name="req_inbox_open_due_idx",
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(
+                fields=["organisation", "state", "-created_at"], name="req_org_state_created_idx"
+            ),
+            models.Index(
+                fields=["organisation", "channel", "-created_at"], name="req_org_channel_idx"
+            ),
+            # also serves Open311 (service_code + status + date window, ordered by date)
+            models.Index(
+                fields=["organisation", "category", "-created_at"], name="req_org_category_idx"
+            ),
+            models.Index(
+                F("organisation"),
+                Upper("neighbourhood"),
+                F("created_at").desc(),
+                name="req_org_hood_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,10 +55,31 @@ class InboxFilters:
     neighbourhood: str = ""
     q: str = ""
     overdue: bool = False
+    # Past 75 % of the answer time (the SLA reminder went out) and not yet overdue.
+    at_risk: bool = False
+    # Not yet routed: received and without a directorate (the router was unsure).
+    triage: bool = False
     mine: bool = False
     open_only: bool = False
     sort: str = "-created"
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+TRIAGE = Q(state="received", directorate__isnull=True)
+
+
+def at_risk_q() -> Q:
+    """Open, not overdue, and the SLA reminder (75 %) of the current deadline went out
+    (kent360.routing's escalation rows; nothing is at risk without that app)."""
+    from django.apps import apps
+
+    if not apps.is_installed("kent360.routing"):
+        return Q(pk__in=[])
+    escalation = apps.get_model("routing", "Escalation")
+    reminded = escalation.objects.filter(
+        request=OuterRef("pk"), level="reminder", due_at=OuterRef("due_at")
+    )
+    return Q(Exists(reminded), state__in=OPEN_STATES, due_at__gte=timezone.now())
 
 
 def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QuerySet[Request]:
@@ -79,6 +101,10 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
         qs = qs.filter(neighbourhood__iexact=f.neighbourhood)
     if f.overdue:
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=timezone.now())
+    if f.at_risk:
+        qs = qs.filter(at_risk_q())
+    if f.triage:
+        qs = qs.filter(TRIAGE)
     if f.mine:
         qs = qs.filter(assignee=staff)
     if f.q:
@@ -115,23 +141,34 @@ def request_timeline(*, staff: Staff, request: Request) -> QuerySet[RequestEvent
 
 
 def request_neighbourhoods(*, staff: Staff) -> list[str]:
-    return list(
-        request_visible(staff=staff)
-        .exclude(neighbourhood="")
-        .order_by("neighbourhood")
-        .values_list("neighbourhood", flat=True)
-        .distinct()[:500]
-    )
+    """Neighbourhood names for the filter's suggestions, cached for ten minutes: the
+    DISTINCT reads every request of the organisation, too slow to run on each page."""
+    scope = staff.directorate_id if staff.role == Role.DIRECTORATE_STAFF else "*"
+    key = f"req-hoods:{staff.organisation_id}:{scope}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            request_visible(staff=staff)
+            .exclude(neighbourhood="")
+            .order_by("neighbourhood")
+            .values_list("neighbourhood", flat=True)
+            .distinct()[:500]
+        )
+        cache.set(key, found, 600)
+    return list(found)
 
 
 def request_counts(*, staff: Staff) -> dict[str, int]:
     now = timezone.now()
-    qs = request_visible(staff=staff)
+    # every figure is a subset of the open requests: let the partial inbox index answer
+    qs = request_visible(staff=staff).filter(state__in=OPEN_STATES)
     return qs.aggregate(
         open=Count("id", filter=Q(state__in=OPEN_STATES)),
         overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
         mine=Count("id", filter=Q(state__in=OPEN_STATES, assignee=staff)),
         new=Count("id", filter=Q(state="received")),
+        triage=Count("id", filter=TRIAGE),
+        at_risk=Count("id", filter=at_risk_q()),
     )
 
 

@@ -37,7 +37,7 @@ from kent360.requests.models import (
     State,
     new_tracking_code,
 )
-from kent360.requests.sla import compute_due_at
+from kent360.requests.sla import compute_due_at, sla_pause, sla_resume
 
 # Events the citizen hears about (and sees on the tracking page).
 PUBLIC_ACTIONS = frozenset(
@@ -289,7 +289,20 @@ def _request_insert(
     )
     if notify:
         _notify(request, event)
+    if category is None and directorate is None:
+        _route(request)
     return request
+
+
+def _route(request: Request) -> None:
+    """Let the router guess category and directorate (auto-assign or triage queue)."""
+    from django.apps import apps
+
+    if apps.is_installed("kent360.routing"):
+        from kent360.routing.services import routing_route_request
+
+        routing_route_request(request=request)
+        request.refresh_from_db()
 
 
 def _locked(request: Request) -> Request:
@@ -307,6 +320,7 @@ def _transition(
     notify: bool = True,
     event_type: str = EventType.STATE,
     at: datetime | None = None,
+    actor_label: str = "",
 ) -> RequestEvent:
     spec = workflow.ACTIONS[action]
     if not system:
@@ -335,6 +349,10 @@ def _transition(
         request.closed_at = now
     if spec.target == State.REOPENED:
         request.closed_at = None
+    if spec.target == State.WAITING:
+        sla_pause(request, now)
+    elif from_state == State.WAITING:
+        sla_resume(request, now)
     request.save()
     event = _event(
         request,
@@ -346,6 +364,7 @@ def _transition(
         data={"action": action, **(data or {})},
         is_public=action in PUBLIC_ACTIONS,
         at=now,
+        actor_label=actor_label,
     )
     if notify and action in PUBLIC_ACTIONS:
         _notify(request, event)
@@ -423,6 +442,44 @@ def request_assign(
             "assignee": assignee.display_name if assignee else "",
             "assignee_id": assignee.pk if assignee else None,
         },
+    )
+    return request
+
+
+@transaction.atomic
+def request_route(
+    *,
+    request: Request,
+    category: Category,
+    directorate: Directorate,
+    note: str,
+    data: dict[str, Any],
+    actor_label: str,
+) -> Request:
+    """Assign a request by the system (the router), without a staff member acting.
+
+    Only a request nobody has routed yet (received, no directorate) is changed; the
+    deadline is recomputed for the category.
+    """
+    request = _locked(request)
+    _check_org(request.organisation, category, "category")
+    _check_org(request.organisation, directorate, "directorate")
+    if request.state != State.RECEIVED or request.directorate_id is not None:
+        return request
+    request.category = category
+    request.directorate = directorate
+    request.due_at = compute_due_at(
+        organisation=request.organisation, category=category, start=request.created_at
+    )
+    _transition(
+        request,
+        None,
+        "assign",
+        text=note,
+        event_type=EventType.ASSIGNED,
+        system=True,
+        actor_label=actor_label,
+        data={"directorate": directorate.name, "directorate_id": directorate.pk, **data},
     )
     return request
 

@@ -55,6 +55,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             neighbourhood=data["neighbourhood"],
             q=data["q"],
             overdue=data["overdue"],
+            at_risk=data["at_risk"],
+            triage=data["triage"],
             mine=data["mine"],
             sort=data["sort"] or "-created",
         )

@@ -18,7 +18,7 @@ def test_queue_for_followers_is_idempotent_and_hides_the_reporter(world, make_re
     [n] = notification_queue_for_followers(request=r, event=event, followers=followers)
     assert n.recipient == "leyla@example.org" and n.language == "en"
     assert n.key == f"event:{event.pk}:email:follower:9"
-    assert "Şükrü" not in n.body and "reported the same issue" in n.body
+    assert "Şükrü" not in n.body and "Dear" not in n.body and r.tracking_code in n.body
     assert notification_queue_for_followers(request=r, event=event, followers=followers) == []
     assert AuditEvent.objects.filter(action="notification.followers_queued").count() == 1
     note = services.request_add_note(request=r, actor=world.staff[Role.PR_MANAGER], text="iç")

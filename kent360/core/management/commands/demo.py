@@ -14,11 +14,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--requests", type=int, default=300, help="sample requests for Bornova (default 300)"
         )
+        parser.add_argument(
+            "--scale", type=int, default=0, help="also bulk-load N requests (PostgreSQL)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo(requests_per_org=options["requests"])
         for hook in _extra_hooks():
             hook()
+        if options["scale"]:
+            from kent360.reports.scale import generate
+
+            self.stdout.write(str(generate(n=options["scale"], log=self.stdout.write)))
         self.stdout.write(
             f"demo: {result['organisations']} organisations, {result['requests']} requests "
             f"({result['new_requests']} new)"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests', '0002_add_legal_due_at'),
+        ('requests', '0003_merge_legal_deadline_sla_pause_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,204 @@
+"""Intake load: requests created through the REST API, served by gunicorn as in
+production, against a throwaway PostgreSQL database; pgbench's single-row insert TPS
+from the same run for comparison.
+
+    python benchmarks/api_load.py [--requests 6000] [--concurrency 32] [--workers 4]
+
+Needs PostgreSQL at postgres://postgres@127.0.0.1:5432 (override with --server) and
+pgbench on PATH. The database k360_apiload is dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+from _common import ROOT, percentile, setup_django
+
+DB = "k360_apiload"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(server: str) -> tuple[str, str]:
+    url = f"{server}/{DB}"
+    subprocess.run(
+        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True
+    )
+    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env
+    )
+    setup_django(url)
+    from kent360.core.models import ApiKey, hash_api_key
+    from kent360.organizations import services as org
+    from kent360.organizations.models import Role
+
+    o = org.organisation_create(name="Yük Belediyesi", slug="yuk", code_prefix="YUK")
+    d = org.directorate_create(organisation=o, name="Temizlik", code="temizlik")
+    org.category_create(organisation=o, name="Çöp", code="cop", default_directorate=d)
+    staff = org.staff_create(
+        organisation=o, username="api", password=secrets.token_hex(8), role=Role.AGENT
+    )
+    raw = ApiKey.generate()
+    ApiKey.objects.create(
+        organisation=o, user=staff.user, name="load", prefix=raw[:8], key_hash=hash_api_key(raw)
+    )
+    return url, raw
+
+
+def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "KENT360_ENV": "production",
+        "KENT360_SECRET_KEY": secrets.token_urlsafe(40),
+        "KENT360_HASH_KEY": secrets.token_urlsafe(40),
+        "KENT360_SITE_URL": f"http://127.0.0.1:{port}",
+        "KENT360_ALLOWED_HOSTS": "127.0.0.1",
+        "KENT360_SSL_REDIRECT": "false",
+        "KENT360_SECURE_COOKIES": "false",
+        "KENT360_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "KENT360_VAR_DIR": tempfile.mkdtemp(prefix="k360load"),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kent360.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health/", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(n))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        limits=limits,
+        timeout=30,
+        headers={"Authorization": f"Token {key}"},
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                body = {
+                    "channel": "api",
+                    "subject": f"Çöp toplanmadı {i}",
+                    "text": "Sokağımızdaki konteyner iki gündür boşaltılmadı.",
+                    "category": "cop",
+                    "contact_phone": f"+90532{i % 9_000_000 + 1_000_000:07d}",
+                    "neighbourhood": "Erzene",
+                    "latitude": 38.46,
+                    "longitude": 27.22,
+                }
+                t0 = time.perf_counter()
+                r = await client.post(
+                    "/api/v1/requests/", json=body, headers={"Idempotency-Key": f"load-{i}"}
+                )
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 201:
+                    errors += 1
+                    if errors < 3:
+                        print("error", r.status_code, r.text[:300])
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, errors, time.perf_counter() - t0
+
+
+def pgbench(server: str, seconds: int, clients: int) -> str:
+    url = f"{server}/{DB}"
+    subprocess.run(
+        [
+            "psql",
+            url,
+            "-qc",
+            "CREATE TABLE IF NOT EXISTS bench_insert "
+            "(id bigserial primary key, v double precision, at timestamptz default now())",
+        ],
+        check=True,
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
+        fh.write("INSERT INTO bench_insert (v) VALUES (random());\n")
+    out = subprocess.run(
+        ["pgbench", "-n", "-f", fh.name, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = re.search(r"tps = ([\d.]+)", out)
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    return f"pgbench single-row INSERT: {match.group(1) if match else '?'} TPS, " + (
+        f"latency avg {latency.group(1)} ms, {clients} clients, {seconds} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    url, key = prepare(args.server)
+    from _common import machine
+
+    print(machine())
+    port = free_port()
+    proc = start_gunicorn(url, port, args.workers)
+    try:
+        asyncio.run(drive(port, key, min(300, args.requests), args.concurrency))  # warm-up
+        latencies, errors, took = asyncio.run(drive(port, key, args.requests, args.concurrency))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    ok = len(latencies) - errors
+    print(
+        f"API creates: {ok:,} in {took:.1f} s = {ok / took:,.0f} creates/s "
+        f"(gunicorn {args.workers} workers, {args.concurrency} concurrent clients, {errors} errors)"
+    )
+    print(
+        f"latency p50={percentile(latencies, 0.5):.1f} ms p95={percentile(latencies, 0.95):.1f} ms "
+        f"p99={percentile(latencies, 0.99):.1f} ms"
+    )
+    print(pgbench(args.server, 10, args.concurrency // 4 or 1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from kent360.notifications.tests.servers import http_endpoint, netgsm, smtp_server
+
+__all__ = ["http_endpoint", "netgsm", "smtp_server"]

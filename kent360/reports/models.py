@@ -1,0 +1,163 @@
+"""Reporting: daily rollups of requests, neighbourhood boundaries, report subscriptions,
+export jobs and each organisation's transparency setting."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DailyRollup(models.Model):
+    """Requests received on one local day, grouped by every dashboard dimension.
+
+    A row holds counts of the requests *received* that day with that (directorate,
+    category, channel, kind, neighbourhood); the figures reflect the requests' state at
+    the last refresh. A day is always recomputed whole from the Request table, so the
+    rollup equals what a direct query would give for that day.
+    """
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    directorate = models.ForeignKey(
+        "organizations.Directorate", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        "organizations.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    with_due = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_in_sla = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    open_now = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "day"], name="rollup_org_day_idx"),
+            # the backlog reads only rows that still have open requests, over all time
+            models.Index(
+                fields=["organisation", "day"],
+                name="rollup_open_idx",
+                condition=models.Q(open_now__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day} {self.created}"
+
+
+class RollupWatermark(models.Model):
+    """The last RequestEvent folded into the rollups: events after it mark days to redo."""
+
+    name = models.CharField(max_length=50, unique=True, default="default")
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_event_id}"
+
+
+class ReportSettings(models.Model):
+    """Per-organisation reporting options (the public transparency page is opt-in)."""
+
+    organisation = models.OneToOneField(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="report_settings"
+    )
+    transparency_public = models.BooleanField(_("publish the transparency page"), default=False)
+    term_start = models.DateField(_("start of the council's term"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} transparency={self.transparency_public}"
+
+
+class BoundarySet(models.Model):
+    """Neighbourhood polygons (a GeoJSON FeatureCollection) of one organisation."""
+
+    organisation = models.OneToOneField(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="boundaries"
+    )
+    geojson = models.JSONField()
+    name_property = models.CharField(_("property holding the name"), max_length=50, default="name")
+    uploaded_by = models.ForeignKey(
+        "organizations.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} boundaries"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ReportSubscription(models.Model):
+    """Someone who gets the KPI report as PDF by e-mail every week or month."""
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"))
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    language = models.CharField(_("language"), max_length=5, default="tr")
+    directorate = models.ForeignKey(
+        "organizations.Directorate",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("directorate"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    last_period_sent = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.frequency}"
+
+
+class ExportJob(models.Model):
+    """A large export written in the background; the page polls its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        "organizations.Staff", on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=5, default="csv")
+    params = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=300)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.state == self.State.DONE else int(100 * self.done / max(self.total, 1))

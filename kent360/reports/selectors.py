@@ -1,0 +1,441 @@
+"""Reads for reports: the KPI dashboard, map data, exports and the transparency page.
+
+Who sees what: PR managers, organisation admins and directorate managers see reports;
+directorate staff (and every other role) do not. A metropolitan's staff see the aggregate
+of the metropolitan and its member districts; a district never sees another district.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Avg, F, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from kent360.core.errors import NotAllowed
+from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
+from kent360.reports.models import BoundarySet, DailyRollup, ExportJob, ReportSettings
+from kent360.reports.rollups import local_bounds
+from kent360.requests.models import Channel, Kind, Request
+
+REPORT_ROLES = frozenset({Role.PR_MANAGER, Role.ORG_ADMIN, Role.DIRECTORATE_MANAGER})
+BACKLOG_BUCKETS = [(0, 2), (3, 7), (8, 30), (31, 90), (91, None)]
+COUNT_FIELDS = (
+    "created",
+    "with_due",
+    "answered",
+    "answered_in_sla",
+    "finished",
+    "open_now",
+    "reopened",
+)
+
+
+def can_see_reports(staff: Staff | None) -> bool:
+    return staff is not None and staff.role in REPORT_ROLES
+
+
+def require_reports(staff: Staff | None) -> Staff:
+    if staff is None or not can_see_reports(staff):
+        raise NotAllowed("reports")
+    return staff
+
+
+def report_organisations(*, staff: Staff) -> list[Organisation]:
+    """The asker's organisation, plus its member districts if it is a metropolitan."""
+    org = staff.organisation
+    members = list(Organisation.objects.filter(parent=org, is_active=True))
+    return [org, *members]
+
+
+@dataclass
+class KpiFilters:
+    date_from: date
+    date_to: date  # inclusive
+    directorate: int | None = None
+    channel: str = ""
+    category: int | None = None
+    organisation: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> KpiFilters:
+        return KpiFilters(
+            date_from=self.date_from - timedelta(days=self.days),
+            date_to=self.date_from - timedelta(days=1),
+            directorate=self.directorate,
+            channel=self.channel,
+            category=self.category,
+            organisation=self.organisation,
+        )
+
+
+def default_filters(*, staff: Staff, today: date | None = None) -> KpiFilters:
+    """Last 30 days; a directorate manager starts on their own directorate."""
+    today = today or timezone.localdate()
+    directorate = staff.directorate_id if staff.role == Role.DIRECTORATE_MANAGER else None
+    return KpiFilters(date_from=today - timedelta(days=29), date_to=today, directorate=directorate)
+
+
+def filter_choices(*, staff: Staff) -> dict[str, Any]:
+    orgs = report_organisations(staff=staff)
+    ids = [o.pk for o in orgs]
+    return {
+        "organisations": orgs,
+        "directorates": Directorate.objects.filter(organisation_id__in=ids).order_by("name"),
+        "categories": Category.objects.filter(organisation_id__in=ids).order_by("name"),
+        "channels": Channel.choices,
+    }
+
+
+def _org_ids(staff: Staff, f: KpiFilters) -> list[int]:
+    ids = [o.pk for o in report_organisations(staff=staff)]
+    if f.organisation:
+        if f.organisation not in ids:
+            raise Http404
+        return [f.organisation]
+    return ids
+
+
+def rollup_rows(*, org_ids: list[int], f: KpiFilters) -> QuerySet[DailyRollup]:
+    qs = DailyRollup.objects.filter(
+        organisation_id__in=org_ids, day__gte=f.date_from, day__lte=f.date_to
+    )
+    if f.directorate:
+        qs = qs.filter(directorate_id=f.directorate)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    return qs
+
+
+def request_rows(*, org_ids: list[int], f: KpiFilters) -> QuerySet[Request]:
+    """Requests received in the period (local days of the first organisation's zone)."""
+    tz = ZoneInfo(Organisation.objects.get(pk=org_ids[0]).time_zone)
+    start, end = local_bounds(tz, f.date_from, f.date_to)
+    qs = Request.objects.filter(
+        organisation_id__in=org_ids, created_at__gte=start, created_at__lt=end
+    )
+    if f.directorate:
+        qs = qs.filter(directorate_id=f.directorate)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    return qs
+
+
+def _totals(qs: QuerySet[DailyRollup]) -> dict[str, int]:
+    sums = qs.aggregate(**{name: Sum(name) for name in COUNT_FIELDS})
+    return {k: int(v or 0) for k, v in sums.items()}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _breakdown(qs: QuerySet[DailyRollup], dim: str, labels: dict[Any, str]) -> list[dict]:
+    rows = (
+        qs.values(dim)
+        .annotate(n=Sum("created"), sla=Sum("answered_in_sla"), due=Sum("with_due"))
+        .order_by("-n")
+    )
+    return [
+        {
+            "key": r[dim],
+            "label": labels.get(r[dim], r[dim] or "—"),
+            "count": int(r["n"]),
+            "sla": _share(int(r["sla"]), int(r["due"])),
+        }
+        for r in rows
+    ]
+
+
+def percentile_hours(qs: QuerySet[Request], p: float) -> float | None:
+    """Nearest-rank percentile of hours from receipt to the first answer."""
+    return percentiles_hours(qs, (p,))[0]
+
+
+def percentiles_hours(qs: QuerySet[Request], ps: tuple[float, ...]) -> list[float | None]:
+    """Nearest-rank percentiles (the value at rank ceil(p·n)) of hours to first answer.
+
+    PostgreSQL computes them in one pass (percentile_disc is nearest-rank); elsewhere the
+    value at each rank is fetched with an ordered offset query.
+    """
+    answered = qs.filter(first_answered_at__isnull=False).annotate(
+        took=F("first_answered_at") - F("created_at")
+    )
+    if connection.vendor == "postgresql":
+        sql, params = answered.order_by().values("took").query.sql_with_params()
+        with connection.cursor() as cur:
+            # the inner SQL is compiled by the ORM, with its own parameters
+            query = "SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY took) FROM "
+            query += f"({sql}) AS answered"
+            cur.execute(
+                query,
+                [list(ps), *params],
+            )
+            values = cur.fetchone()[0] or [None] * len(ps)
+        return [None if v is None else round(v.total_seconds() / 3600, 1) for v in values]
+    n = answered.count()
+    out: list[float | None] = []
+    for p in ps:
+        if n == 0:
+            out.append(None)
+            continue
+        rank = max(1, math.ceil(p * n))
+        took = answered.order_by("took").values_list("took", flat=True)[rank - 1]
+        out.append(round(took.total_seconds() / 3600, 1))
+    return out
+
+
+def satisfaction(qs: QuerySet[Request]) -> float | None:
+    """Mean survey score for the requests, if a survey app is installed; None otherwise."""
+    for label, model_name in (("notifications", "SurveyResponse"), ("surveys", "SurveyResponse")):
+        try:
+            model = apps.get_model(label, model_name)
+        except LookupError:
+            continue
+        names = {f.name for f in model._meta.get_fields()}
+        score = next((n for n in ("score", "rating") if n in names), None)
+        if score is None or "request" not in names:
+            return None
+        value = model.objects.filter(request__in=qs).aggregate(v=Avg(score))["v"]
+        return round(float(value), 2) if value is not None else None
+    return None
+
+
+def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
+    by_day = {r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("created")).order_by()}
+    step = "day" if f.days <= 62 else ("week" if f.days <= 366 else "month")
+    buckets: dict[date, int] = defaultdict(int)
+    day = f.date_from
+    while day <= f.date_to:
+        if step == "day":
+            key = day
+        elif step == "week":
+            key = day - timedelta(days=day.weekday())
+        else:
+            key = day.replace(day=1)
+        buckets[key] += by_day.get(day, 0)
+        day += timedelta(days=1)
+    return [{"period": k, "count": v, "step": step} for k, v in sorted(buckets.items())]
+
+
+def _backlog(qs: QuerySet[DailyRollup], today: date) -> list[dict]:
+    by_day = {
+        r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("open_now")).order_by()
+    }
+    out = []
+    for low, high in BACKLOG_BUCKETS:
+        total = sum(
+            n
+            for day, n in by_day.items()
+            if (today - day).days >= low and (high is None or (today - day).days <= high)
+        )
+        out.append({"low": low, "high": high, "count": total})
+    return out
+
+
+@dataclass
+class Dashboard:
+    filters: KpiFilters
+    totals: dict[str, int]
+    previous: dict[str, int]
+    sla_compliance: float | None
+    previous_sla: float | None
+    reopen_rate: float | None
+    median_hours: float | None
+    p90_hours: float | None
+    satisfaction: float | None
+    backlog: list[dict]
+    by: dict[str, list[dict]] = field(default_factory=dict)
+    series: list[dict] = field(default_factory=list)
+
+    @property
+    def change(self) -> float | None:
+        return _share(self.totals["created"] - self.previous["created"], self.previous["created"])
+
+
+def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
+    """Every figure of the dashboard for the filters, from the daily rollups.
+
+    Volume counts requests received in the period; SLA compliance is the share of them with
+    a deadline whose first answer came no later than the deadline; the reopen rate is the
+    share of answered ones that were reopened; median and p90 are hours to first answer.
+    Backlog counts requests open now across all time, bucketed by age in days.
+    """
+    require_reports(staff)
+    org_ids = _org_ids(staff, filters)
+    qs = rollup_rows(org_ids=org_ids, f=filters)
+    totals = _totals(qs)
+    previous = _totals(rollup_rows(org_ids=org_ids, f=filters.previous()))
+    requests = request_rows(org_ids=org_ids, f=filters)
+    median, p90 = percentiles_hours(requests, (0.5, 0.9))
+    all_time = KpiFilters(
+        date_from=date(1970, 1, 1),
+        date_to=filters.date_to,
+        directorate=filters.directorate,
+        channel=filters.channel,
+        category=filters.category,
+        organisation=filters.organisation,
+    )
+    return Dashboard(
+        filters=filters,
+        totals=totals,
+        previous=previous,
+        sla_compliance=_share(totals["answered_in_sla"], totals["with_due"]),
+        previous_sla=_share(previous["answered_in_sla"], previous["with_due"]),
+        reopen_rate=_share(totals["reopened"], totals["answered"]),
+        median_hours=median,
+        p90_hours=p90,
+        satisfaction=satisfaction(requests),
+        backlog=_backlog(
+            rollup_rows(org_ids=org_ids, f=all_time).filter(open_now__gt=0), filters.date_to
+        ),
+        by=_breakdowns(qs, org_ids),
+        series=_series(qs, filters),
+    )
+
+
+def _breakdowns(qs: QuerySet[DailyRollup], org_ids: list[int]) -> dict[str, list[dict]]:
+    dirs = dict(Directorate.objects.filter(organisation_id__in=org_ids).values_list("pk", "name"))
+    cats = dict(Category.objects.filter(organisation_id__in=org_ids).values_list("pk", "name"))
+    orgs = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    by = {
+        "kind": _breakdown(qs, "kind", {k: str(v) for k, v in Kind.choices}),
+        "channel": _breakdown(qs, "channel", {k: str(v) for k, v in Channel.choices}),
+        "category": _breakdown(qs, "category_id", cats),
+        "directorate": _breakdown(qs, "directorate_id", dirs),
+        "neighbourhood": _breakdown(qs, "neighbourhood", {}),
+    }
+    if len(org_ids) > 1:
+        by["organisation"] = _breakdown(qs, "organisation_id", orgs)
+    return by
+
+
+def map_points(*, staff: Staff, filters: KpiFilters, limit: int = 20_000) -> list[list[Any]]:
+    """[lat, lon, kind, state] of located requests in the period, newest first."""
+    require_reports(staff)
+    qs = request_rows(org_ids=_org_ids(staff, filters), f=filters).filter(latitude__isnull=False)
+    return [
+        [round(lat or 0.0, 5), round(lon or 0.0, 5), kind, state]
+        for lat, lon, kind, state in qs.order_by("-created_at").values_list(
+            "latitude", "longitude", "kind", "state"
+        )[:limit]
+    ]
+
+
+def neighbourhood_counts(*, org_ids: list[int], filters: KpiFilters) -> dict[str, int]:
+    rows = (
+        rollup_rows(org_ids=org_ids, f=filters)
+        .values("neighbourhood")
+        .annotate(n=Sum("created"))
+        .order_by()
+    )
+    return {r["neighbourhood"]: int(r["n"]) for r in rows if r["neighbourhood"]}
+
+
+def boundaries_for(*, organisation: Organisation) -> dict | None:
+    found = BoundarySet.objects.filter(organisation=organisation).first()
+    return found.geojson if found else None
+
+
+def report_settings(*, organisation: Organisation) -> ReportSettings:
+    found = ReportSettings.objects.filter(organisation=organisation).first()
+    return found or ReportSettings(organisation=organisation)
+
+
+def transparency_organisation(*, slug: str) -> Organisation:
+    """The organisation whose public page this is; 404 unless it chose to publish."""
+    org = Organisation.objects.filter(slug=slug, is_active=True).first()
+    if org is None or not report_settings(organisation=org).transparency_public:
+        raise Http404
+    return org
+
+
+def transparency_figures(*, organisation: Organisation, filters: KpiFilters) -> dict[str, Any]:
+    """Aggregates only: no request text, no names, no coordinates of single requests."""
+    qs = rollup_rows(org_ids=[organisation.pk], f=filters)
+    totals = _totals(qs)
+    cats = dict(Category.objects.filter(organisation=organisation).values_list("pk", "name"))
+    return {
+        "totals": totals,
+        "sla_compliance": _share(totals["answered_in_sla"], totals["with_due"]),
+        "by_category": _breakdown(qs, "category_id", cats)[:15],
+        "by_kind": _breakdown(qs, "kind", {k: str(v) for k, v in Kind.choices}),
+        "neighbourhoods": neighbourhood_counts(org_ids=[organisation.pk], filters=filters),
+    }
+
+
+def export_job_get(*, staff: Staff, pk: int) -> ExportJob:
+    """An export of the asker's organisation (any reporting role of it may fetch it)."""
+    require_reports(staff)
+    job = ExportJob.objects.filter(pk=pk, organisation_id=staff.organisation_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def achievement_figures(
+    *, organisation: Organisation, date_from: date, date_to: date
+) -> dict[str, Any]:
+    """End-of-term figures: totals, resolved, and the neighbourhoods that improved most.
+
+    Improvement is the rise in SLA compliance from the first year of the term to the
+    last; neighbourhoods with fewer than 10 requests with a deadline in either year are
+    left out (a handful of requests says nothing).
+    """
+    f = KpiFilters(date_from=date_from, date_to=date_to)
+    qs = rollup_rows(org_ids=[organisation.pk], f=f)
+    totals = _totals(qs)
+    first = KpiFilters(date_from=date_from, date_to=min(date_to, date_from + timedelta(days=364)))
+    last = KpiFilters(date_from=max(date_from, date_to - timedelta(days=364)), date_to=date_to)
+
+    def by_hood(period: KpiFilters) -> dict[str, tuple[int, int]]:
+        rows = (
+            rollup_rows(org_ids=[organisation.pk], f=period)
+            .exclude(neighbourhood="")
+            .values("neighbourhood")
+            .annotate(sla=Sum("answered_in_sla"), due=Sum("with_due"))
+            .order_by()
+        )
+        return {r["neighbourhood"]: (int(r["sla"]), int(r["due"])) for r in rows}
+
+    before, after = by_hood(first), by_hood(last)
+    improvements: list[dict[str, Any]] = []
+    for hood, (sla_a, due_a) in after.items():
+        sla_b, due_b = before.get(hood, (0, 0))
+        if due_a >= 10 and due_b >= 10:
+            was, now = 100.0 * sla_b / due_b, 100.0 * sla_a / due_a
+            improvements.append(
+                {
+                    "neighbourhood": hood,
+                    "before": round(was, 1),
+                    "after": round(now, 1),
+                    "change": round(now - was, 1),
+                }
+            )
+    improvements.sort(key=lambda r: -r["change"])
+    return {
+        "totals": totals,
+        "resolved": totals["answered"],
+        "sla_compliance": _share(totals["answered_in_sla"], totals["with_due"]),
+        "improvements": improvements[:10],
+        "by_category": _breakdown(
+            qs,
+            "category_id",
+            dict(Category.objects.filter(organisation=organisation).values_list("pk", "name")),
+        )[:10],
+    }
