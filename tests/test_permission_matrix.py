@@ -146,10 +146,12 @@ def sample(world, make_request, settings, tmp_path):
     from kent360.reports.models import ExportJob
     from kent360.reports.services import export_job_run
 
+    # The shared "pk" sample is the attachment's id (not 1 on PostgreSQL, whose sequences
+    # other tests have advanced), so the export job takes the same id.
     ExportJob.objects.create(
-        pk=1, organisation=world.org, requested_by=world.staff[Role.PR_MANAGER], format="csv"
+        pk=att.pk, organisation=world.org, requested_by=world.staff[Role.PR_MANAGER], format="csv"
     )
-    export_job_run(job_id=1)
+    export_job_run(job_id=att.pk)
     # Media desk rows of the first organisation (routes name their ids distinctly).
     media = make_media(world.org, world.staff[Role.PRESS_OFFICER], host="bornova")
     return {

@@ -9,6 +9,7 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kent360.citizens.models import Citizen
 from kent360.core.audit import audit
@@ -118,6 +119,30 @@ def citizen_add_handle(*, citizen: Citizen, platform: str, handle: str) -> None:
     )
 
 
+@transaction.atomic
+def citizen_for_handle(
+    *,
+    organisation: Organisation,
+    platform: str,
+    handle: str,
+    name: str = "",
+    language: str = "tr",
+    actor: Any = None,
+) -> Citizen:
+    """The citizen behind a social account; a new record (reachable there) the first time."""
+    citizen = citizen_by_handle(organisation=organisation, platform=platform, handle=handle)
+    if citizen is None:
+        citizen = Citizen.objects.create(
+            organisation=organisation,
+            name=name.strip(),
+            preferred_language=language,
+            preferred_channel="social",
+        )
+        audit(action="citizen.create", target=citizen, actor=actor, data={"platform": platform})
+    citizen_add_handle(citizen=citizen, platform=platform, handle=handle)
+    return citizen
+
+
 def citizen_by_handle(*, organisation: Organisation, platform: str, handle: str) -> Citizen | None:
     from kent360.citizens.models import CitizenHandle
 
@@ -135,15 +160,15 @@ def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
     """One person recorded twice becomes one: requests, handles and follows move to ``keep``."""
     from kent360.citizens.models import CitizenAccessLog, CitizenHandle
     from kent360.core.errors import DomainError
-    from kent360.requests.models import Request
+    from kent360.requests.services import request_move_citizen
 
     if keep.pk == remove.pk:
-        raise DomainError("A citizen cannot be merged with itself.")
+        raise DomainError(_("A citizen cannot be merged with itself."))
     if keep.organisation_id != remove.organisation_id:
-        raise DomainError("Citizens of different organisations cannot be merged.")
+        raise DomainError(_("Citizens of different organisations cannot be merged."))
     if keep.anonymised_at or remove.anonymised_at:
-        raise DomainError("An anonymised citizen cannot be merged.")
-    moved = Request.objects.filter(citizen=remove).update(citizen=keep)
+        raise DomainError(_("An anonymised citizen cannot be merged."))
+    moved = request_move_citizen(source=remove, target=keep, actor=actor)
     for handle in CitizenHandle.objects.filter(citizen=remove):
         if CitizenHandle.objects.filter(
             organisation_id=keep.organisation_id,
@@ -155,14 +180,9 @@ def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
         else:
             handle.citizen = keep
             handle.save(update_fields=["citizen"])
-    from kent360.intake.models import RequestFollower
+    from kent360.intake.services import follower_move_citizen
 
-    for follow in RequestFollower.objects.filter(citizen=remove):
-        if RequestFollower.objects.filter(request_id=follow.request_id, citizen=keep).exists():
-            follow.delete()
-        else:
-            follow.citizen = keep
-            follow.save(update_fields=["citizen"])
+    follower_move_citizen(source=remove, target=keep, actor=actor)
     CitizenAccessLog.objects.filter(citizen=remove).update(citizen=keep)
     changed = []
     for field in ("name", "phone", "email", "national_id_hash"):
@@ -185,9 +205,6 @@ def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
     return keep
 
 
-ERASED = "—"
-
-
 @transaction.atomic
 def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
     """Erase a person's data on request (KVKK art. 7 / GDPR art. 17).
@@ -199,50 +216,22 @@ def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
     """
     from kent360.citizens.models import CitizenHandle
     from kent360.core.errors import DomainError
-    from kent360.intake.models import InboundMessage, RequestFollower
-    from kent360.requests.models import EventType, Request, RequestEvent
+    from kent360.intake.services import follower_erase_citizen, inbound_erase_for_request
+    from kent360.requests.models import Request
+    from kent360.requests.services import request_anonymise
 
     if not reason.strip():
-        raise DomainError("Give the reason (e.g. the citizen's application date).")
+        raise DomainError(_("Give the reason (e.g. the citizen's application date)."))
     if citizen.anonymised_at is not None:
         return citizen
     from django.utils import timezone
 
-    requests = Request.objects.filter(citizen=citizen)
-    ids = list(requests.values_list("pk", flat=True))
-    requests.update(
-        contact_name="",
-        contact_phone="",
-        contact_email="",
-        subject=ERASED,
-        text=ERASED,
-        address="",
-        search_text="",
-        latitude=None,
-        longitude=None,
-    )
-    RequestEvent.objects.filter(
-        request_id__in=ids, type=EventType.NOTE, data__from_citizen=True
-    ).update(text=ERASED)
-    for message in InboundMessage.objects.filter(request_id__in=ids):
-        if message.raw_file:
-            message.raw_file.delete(save=False)
-        for f in message.files.all():
-            f.file.delete(save=False)
-            f.delete()
-        InboundMessage.objects.filter(pk=message.pk).update(
-            payload={}, parsed={}, raw_file="", raw_name="", error=""
-        )
-    for request_id in ids:
-        RequestEvent.objects.create(
-            request_id=request_id,
-            organisation_id=citizen.organisation_id,
-            type=EventType.NOTE,
-            actor_label="KVKK",
-            text="Personal data erased at the citizen's request.",
-        )
+    requests = list(Request.objects.filter(citizen=citizen).order_by("pk"))
+    for request in requests:
+        inbound_erase_for_request(request=request, actor=actor)
+        request_anonymise(request=request, actor=actor, reason=reason)
     CitizenHandle.objects.filter(citizen=citizen).delete()
-    RequestFollower.objects.filter(citizen=citizen).update(email="")
+    follower_erase_citizen(citizen=citizen, actor=actor)
     citizen.name = ""
     citizen.phone = ""
     citizen.email = ""
@@ -253,7 +242,7 @@ def citizen_anonymise(*, citizen: Citizen, actor: Any, reason: str) -> Citizen:
         action="citizen.anonymise",
         target=citizen,
         actor=actor,
-        data={"reason": reason, "requests": len(ids)},
+        data={"reason": reason, "requests": len(requests)},
     )
     return citizen
 

@@ -1,28 +1,45 @@
 """Followers hear of a request's progress too (same-issue callers, merged duplicates).
 
-The notifications app tells a request's own citizen; this adds one outbox row per
-follower for each public event, keyed by (event, follower) so it is never sent twice.
+The notifications app tells a request's own citizen and, after each public event's
+commit, asks :func:`follower_recipients` who else follows; the outbox row is keyed by
+(event, follower) so it is never sent twice. :func:`followers_notify` is the safety net
+run periodically for events whose on-commit queueing was lost.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from kent360.intake.models import RequestFollower
-from kent360.notifications.models import Notification
-from kent360.requests.models import RequestEvent
+from kent360.notifications.services import (
+    FOLLOWED_EVENT_TYPES,
+    Follower,
+    notification_queue_for_followers,
+)
+from kent360.requests.models import Request, RequestEvent
 
 
-def _enqueue(notification_id: int) -> None:
-    from kent360.notifications.tasks import deliver_notification
-
-    deliver_notification.enqueue(notification_id=notification_id)
+def follower_recipients(request: Request, event: RequestEvent) -> list[Follower]:
+    """Followers with an e-mail address who already followed when the event happened."""
+    out = []
+    for follower in RequestFollower.objects.filter(request=request).select_related("citizen"):
+        if follower.created_at > event.created_at:
+            continue  # they follow from now on, not what happened before
+        citizen = follower.citizen
+        if citizen is not None and citizen.anonymised_at is not None:
+            continue
+        email = follower.email or (citizen.email if citizen else "")
+        if email:
+            out.append(
+                Follower(
+                    key=str(follower.pk),
+                    email=email,
+                    language=citizen.preferred_language if citizen else "tr",
+                )
+            )
+    return out
 
 
 def followers_notify(*, since: timedelta = timedelta(hours=6)) -> int:
@@ -31,44 +48,19 @@ def followers_notify(*, since: timedelta = timedelta(hours=6)) -> int:
     events = (
         RequestEvent.objects.filter(
             is_public=True,
+            type__in=FOLLOWED_EVENT_TYPES,
             created_at__gte=timezone.now() - since,
             request__followers__isnull=False,
         )
-        .select_related("request")
+        .select_related("request", "request__organisation")
         .distinct()
     )
     for event in events:
-        for follower in RequestFollower.objects.filter(request=event.request).select_related(
-            "citizen"
-        ):
-            if follower.created_at > event.created_at:
-                continue  # they follow from now on, not what happened before
-            email = follower.email or (follower.citizen.email if follower.citizen else "")
-            if not email:
-                continue
-            language = follower.citizen.preferred_language if follower.citizen else "tr"
-            with translation.override(language):
-                context = {
-                    "request_obj": event.request,
-                    "event": event,
-                    "tracking_url": f"{settings.SITE_URL}/track/{event.request.tracking_code}/",
-                }
-                subject = render_to_string("notifications/subject.txt", context).strip()
-                body = render_to_string("notifications/body.txt", context).strip()
-            try:
-                with transaction.atomic():
-                    notification = Notification.objects.create(
-                        organisation_id=event.organisation_id,
-                        request=event.request,
-                        key=f"event:{event.pk}:email:follower:{follower.pk}",
-                        channel=Notification.Channel.EMAIL,
-                        recipient=email,
-                        language=language,
-                        subject=subject,
-                        body=body,
-                    )
-            except IntegrityError:
-                continue
-            created += 1
-            transaction.on_commit(partial(_enqueue, notification.pk))
+        created += len(
+            notification_queue_for_followers(
+                request=event.request,
+                event=event,
+                followers=follower_recipients(event.request, event),
+            )
+        )
     return created

@@ -31,7 +31,7 @@ from kent360.intake.parsers import Parsed, ParseError, parser_for
 from kent360.network.services import crisis_tag_request_by_code
 from kent360.organizations.models import Category, Organisation, Staff
 from kent360.requests import services as request_services
-from kent360.requests.models import EventType, Request, RequestEvent, normalise_tracking_code
+from kent360.requests.models import Request, normalise_tracking_code
 
 log = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -111,6 +111,15 @@ def _enqueue(message_id: int) -> None:
         process_inbound.enqueue(message_id=message_id)
     except Exception:  # the periodic sweep picks pending items up
         log.exception("could not enqueue inbound message %s", message_id)
+
+
+def _enqueue_media(message_id: int) -> None:
+    from kent360.intake.tasks import fetch_media
+
+    try:
+        fetch_media.enqueue(message_id=message_id)
+    except Exception:  # the request exists; staff see the URL in its text
+        log.exception("could not enqueue media download for inbound message %s", message_id)
 
 
 def _claim(message_id: int) -> bool:
@@ -252,7 +261,12 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
     request = result.request
     if result.created:
         if parsed.legal_due_at is not None:
-            Request.objects.filter(pk=request.pk).update(legal_due_at=parsed.legal_due_at)
+            request = request_services.request_set_legal_deadline(
+                request=request,
+                due_at=parsed.legal_due_at,
+                actor=actor,
+                source=parsed.actor_label or message.source,
+            )
         for name, content in parsed.files:
             request_services.request_attach(
                 request=request,
@@ -261,43 +275,43 @@ def materialise(*, message: InboundMessage, parsed: Parsed, actor: Staff | None)
                 system=True,
             )
         if parsed.handle:
-            _link_handle(request, parsed)
+            request = _link_handle(request, parsed, actor)
         crisis_tag_request_by_code(request=request, text=f"{parsed.subject}\n{parsed.text}")
+        if parsed.media_url:
+            transaction.on_commit(partial(_enqueue_media, message.pk))
     _done(message, request, actor, {"created": result.created})
     return request
 
 
-def _link_handle(request: Request, parsed: Parsed) -> None:
+def _link_handle(request: Request, parsed: Parsed, actor: Staff | None) -> Request:
     """A social author is the same citizen next time: matched by platform and handle."""
-    from kent360.citizens.models import Citizen
-    from kent360.citizens.services import citizen_add_handle, citizen_by_handle
+    from kent360.citizens.services import citizen_add_handle, citizen_for_handle
 
     assert parsed.handle is not None
     platform, handle = parsed.handle
-    citizen = request.citizen or citizen_by_handle(
-        organisation=request.organisation, platform=platform, handle=handle
+    if request.citizen is not None:
+        citizen_add_handle(citizen=request.citizen, platform=platform, handle=handle)
+        return request
+    citizen = citizen_for_handle(
+        organisation=request.organisation,
+        platform=platform,
+        handle=handle,
+        name=parsed.contact_name,
+        language=parsed.language,
+        actor=actor,
     )
-    if citizen is None:
-        citizen = Citizen.objects.create(
-            organisation=request.organisation,
-            name=parsed.contact_name,
-            preferred_language=parsed.language,
-            preferred_channel="social",
-        )
-    citizen_add_handle(citizen=citizen, platform=platform, handle=handle)
-    if request.citizen_id != citizen.pk:
-        Request.objects.filter(pk=request.pk).update(citizen=citizen)
-        request.citizen = citizen
+    return request_services.request_link_citizen(
+        request=request, citizen=citizen, actor=actor, reason=f"handle:{platform}"
+    )
 
 
 def _thread_reply(message: InboundMessage, parsed: Parsed, request: Request) -> None:
-    RequestEvent.objects.create(
+    request_services.request_record_citizen_message(
         request=request,
-        organisation_id=request.organisation_id,
-        type=EventType.NOTE,
+        text=parsed.text or parsed.subject or _("(empty message)"),
+        channel=parsed.channel,
+        data={"inbound_id": message.pk, "subject": parsed.subject},
         actor_label=parsed.contact_email or parsed.contact_name or message.source,
-        text=parsed.text,
-        data={"inbound_id": message.pk, "from_citizen": True, "subject": parsed.subject},
     )
     for name, content in parsed.files:
         request_services.request_attach(
@@ -349,12 +363,16 @@ def inbound_convert(*, message: InboundMessage, actor: Staff, fields: dict[str, 
     return request
 
 
+# Files refused at the door (not a photo) are kept with the item as evidence, never attached.
+REFUSED_FILE_TYPE = "application/octet-stream"
+
+
 def _message_files(message: InboundMessage) -> list[tuple[str, bytes]]:
     """Files kept with the item that become attachments when staff convert it."""
     out = []
     if message.source == "petition" and message.raw_file:
         out.append((message.raw_name or "petition", message.read_raw()))
-    for f in message.files.all():
+    for f in message.files.exclude(content_type=REFUSED_FILE_TYPE):
         with f.file.open("rb") as fh:
             out.append((f.name, fh.read()))
     return out
@@ -451,14 +469,17 @@ def request_follow(
             },
         )
     text = note.strip() or _("Another citizen reported the same issue.")
-    RequestEvent.objects.create(
+    request_services.request_record_same_issue(
         request=request,
-        organisation_id=request.organisation_id,
-        type=EventType.NOTE,
         actor=actor,
-        actor_label=actor.display_name if actor else "",
         text=text,
-        data={"same_issue": True, "citizen_id": citizen.pk if citizen else None},
+        data={"citizen_id": citizen.pk if citizen else None},
+    )
+    audit(
+        action="intake.follow",
+        target=request,
+        actor=actor,
+        data={"reason": reason, "citizen": citizen.pk if citizen else None},
     )
     return follower
 
@@ -562,3 +583,107 @@ def request_merge_duplicate(*, request: Request, into: Request, actor: Staff) ->
             },
         )
     return merged
+
+
+@transaction.atomic
+def inbound_erase_for_request(*, request: Request, actor: Any) -> int:
+    """Empty the raw items behind a request whose citizen asked for erasure (KVKK art. 7).
+
+    The rows stay (source, dates, status) so channel statistics stay true; their
+    content, files and parse results go.
+    """
+    count = 0
+    for message in InboundMessage.objects.filter(request=request):
+        if message.raw_file:
+            message.raw_file.delete(save=False)
+        for f in message.files.all():
+            f.file.delete(save=False)
+            f.delete()
+        InboundMessage.objects.filter(pk=message.pk).update(
+            payload={}, parsed={}, raw_file="", raw_name="", error=""
+        )
+        count += 1
+    if count:
+        audit(action="inbound.erased", target=request, actor=actor, data={"items": count})
+    return count
+
+
+@transaction.atomic
+def follower_move_citizen(*, source: Any, target: Any, actor: Any) -> int:
+    """The follows of a citizen recorded twice move to the record kept (never doubled)."""
+    moved = 0
+    for follow in RequestFollower.objects.filter(citizen=source):
+        if RequestFollower.objects.filter(request_id=follow.request_id, citizen=target).exists():
+            follow.delete()
+        else:
+            follow.citizen = target
+            follow.save(update_fields=["citizen"])
+            moved += 1
+    if moved:
+        audit(action="intake.follows_moved", target=target, actor=actor, data={"moved": moved})
+    return moved
+
+
+@transaction.atomic
+def follower_erase_citizen(*, citizen: Any, actor: Any) -> int:
+    """An erased citizen keeps no address on the requests they followed."""
+    count = RequestFollower.objects.filter(citizen=citizen).exclude(email="").update(email="")
+    if count:
+        audit(action="intake.follows_erased", target=citizen, actor=actor, data={"count": count})
+    return count
+
+
+def _media_state(message: InboundMessage) -> dict[str, Any]:
+    media: dict[str, Any] = (message.parsed or {}).get("media") or {}
+    return media
+
+
+def inbound_fetch_media(*, message_id: int) -> InboundMessage:
+    """Download the photo an item points to (Open311 ``media_url``) onto its request.
+
+    The request already exists; a download that fails (unreachable, too large, not a
+    photo, a private address) is recorded on the item with the reason and the request
+    stays as it is. Safe to run twice: an attached photo is never attached again.
+    """
+    from kent360.intake.fetch import FetchError, fetch_photo
+
+    message = InboundMessage.objects.select_related("request").get(pk=message_id)
+    url = str((message.payload or {}).get("media_url") or "").strip()
+    if not url or message.request is None or _media_state(message).get("status") == "attached":
+        return message
+    try:
+        fetched = fetch_photo(url)
+    except FetchError as exc:
+        error = str(exc.message)
+        with transaction.atomic():
+            locked = InboundMessage.objects.select_for_update().get(pk=message_id)
+            attempts = int(_media_state(locked).get("attempts", 0)) + 1
+            locked.parsed = {
+                **locked.parsed,
+                "media": {"url": url, "status": "failed", "error": error, "attempts": attempts},
+            }
+            locked.error = _("The photo at media_url was not attached: %(error)s") % {
+                "error": error
+            }
+            locked.save(update_fields=["parsed", "error"])
+            audit(action="inbound.media_failed", target=locked, data={"url": url, "error": error})
+        return locked
+    with transaction.atomic():
+        # No join here: PostgreSQL cannot lock the nullable side of an outer join.
+        locked = InboundMessage.objects.select_for_update().get(pk=message_id)
+        if _media_state(locked).get("status") == "attached" or locked.request is None:
+            return locked
+        attachment = request_services.request_attach(
+            request=locked.request,
+            actor=None,
+            upload=SimpleUploadedFile(fetched.photo.name, fetched.photo.content),
+            system=True,
+        )
+        locked.parsed = {
+            **locked.parsed,
+            "media": {"url": url, "status": "attached", "attachment_id": attachment.pk},
+        }
+        locked.error = ""
+        locked.save(update_fields=["parsed", "error"])
+        audit(action="inbound.media_attached", target=locked, data={"url": url})
+    return locked

@@ -13,6 +13,12 @@ def process_inbound(*, message_id: int) -> str:
 
 
 @task(queue_name="intake")
+def fetch_media(*, message_id: int) -> str:
+    message = services.inbound_fetch_media(message_id=message_id)
+    return str((message.parsed or {}).get("media", {}).get("status", ""))
+
+
+@task(queue_name="intake")
 def sweep_inbound() -> int:
     return services.inbound_sweep()
 

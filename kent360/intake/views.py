@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -92,23 +93,15 @@ def report(request: HttpRequest, org: str) -> HttpResponse:
 def _store_web_report(
     data: dict[str, Any], organisation: Organisation, request: HttpRequest
 ) -> Any:
-    files = []
-    lat, lon = data.get("latitude"), data.get("longitude")
-    for upload in data.get("photos") or []:
-        photo = clean_photo(
-            upload.name or "photo", upload.read(), max_bytes=settings.KENT360_MAX_ATTACHMENT_BYTES
-        )
-        files.append((photo.name, photo.content, photo.content_type))
-        if lat is None and photo.latitude is not None:
-            lat, lon = photo.latitude, photo.longitude
+    uploads = [(upload.name or "photo", upload.read()) for upload in data.get("photos") or []]
     category = data.get("category")
     payload = {
         "kind": data["kind"],
         "category": category.code if category else "",
         "text": data["text"],
         "address": data.get("address", ""),
-        "latitude": lat,
-        "longitude": lon,
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
         "name": data.get("name", ""),
         "phone": data.get("phone", ""),
         "email": data.get("email", ""),
@@ -116,6 +109,16 @@ def _store_web_report(
         "language": getattr(request, "LANGUAGE_CODE", "tr"),
         "ip": client_ip(request),
     }
+    files = []
+    try:
+        for name, content in uploads:
+            photo = clean_photo(name, content, max_bytes=settings.KENT360_MAX_ATTACHMENT_BYTES)
+            files.append((photo.name, photo.content, photo.content_type))
+            if payload["latitude"] is None and photo.latitude is not None:
+                payload["latitude"], payload["longitude"] = photo.latitude, photo.longitude
+    except DomainError as exc:
+        _keep_refused_report(organisation, data["submission_key"], payload, uploads, exc)
+        raise
     result = services.inbound_receive(
         organisation=organisation,
         source=Source.WEB,
@@ -125,6 +128,38 @@ def _store_web_report(
     )
     # The citizen waits for the tracking code: process now (a worker doing the same is a no-op).
     return services.inbound_process(message_id=result.message.pk)
+
+
+def _keep_refused_report(
+    organisation: Organisation,
+    submission_key: str,
+    payload: dict[str, Any],
+    uploads: list[tuple[str, bytes]],
+    exc: DomainError,
+) -> None:
+    """A refused submission is kept as it came, with why, for staff to see.
+
+    It gets a key of its own: the citizen resubmits the same form (same submission key)
+    with a better photo, and that must become a request, not land on this failed item.
+    """
+    digest = hashlib.sha256()
+    for name, content in uploads:
+        digest.update(name.encode() + b"\0" + content)
+    kept = [
+        (name, content, services.REFUSED_FILE_TYPE)
+        for name, content in uploads
+        if len(content) <= settings.KENT360_MAX_ATTACHMENT_BYTES
+    ]
+    result = services.inbound_receive(
+        organisation=organisation,
+        source=Source.WEB,
+        idempotency_key=f"{submission_key}:refused:{digest.hexdigest()[:32]}",
+        payload={**payload, "files": [{"name": n, "size": len(c)} for n, c in uploads]},
+        files=kept,
+        enqueue=False,
+    )
+    if result.created:
+        services.inbound_reject(message=result.message, error=str(exc.message))
 
 
 def _can_handle(staff: Staff) -> bool:

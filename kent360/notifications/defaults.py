@@ -105,6 +105,23 @@ LINES: dict[str, dict[str, tuple[str, str]]] = {
             "درخواست {{ code }} ({{ subject }}): {{ level }}. مهلت {{ due }}",
         ),
     },
+    "message": {
+        "tr": (
+            "Vatandaştan yeni mesaj: {{ code }}",
+            "{{ code }} numaralı başvuru ({{ subject }}) için vatandaş yeniden yazdı "
+            "({{ channel }}):\n{{ text }}",
+        ),
+        "en": (
+            "The citizen wrote again: {{ code }}",
+            "The citizen wrote again about request {{ code }} ({{ subject }}) "
+            "({{ channel }}):\n{{ text }}",
+        ),
+        "fa": (
+            "پیام تازه از شهروند: {{ code }}",
+            "شهروند دربارهٔ درخواست {{ code }} ({{ subject }}) دوباره نوشت "
+            "({{ channel }}):\n{{ text }}",
+        ),
+    },
 }
 
 GREETING = {
@@ -128,13 +145,14 @@ STAFF_LINK = {
     "fa": "درخواست: {{ staff_url }}",
 }
 LANGUAGES = ("tr", "en", "fa")
+STAFF_KINDS = frozenset({"escalation", "message"})
 
 
 def default_template(kind: str, channel: str, language: str) -> tuple[str, str]:
     """(subject, body) shipped for this kind, channel and language (Turkish if unknown)."""
     lang = language if language in LANGUAGES else "tr"
     subject, line = LINES.get(kind, LINES["update"])[lang]
-    if kind == "escalation":
+    if kind in STAFF_KINDS:
         return subject, f"{line}\n{STAFF_LINK[lang]}"
     text = "{% if text %}\n{{ text }}{% endif %}"
     if channel == "sms":

@@ -78,6 +78,7 @@ class Kind(models.TextChoices):
     REPLY = "reply", _("Interim reply")
     UPDATE = "update", _("Other change of state")
     ESCALATION = "escalation", _("SLA escalation (to staff)")
+    MESSAGE = "message", _("Citizen wrote again (to staff)")
 
 
 class NotificationTemplate(models.Model):

@@ -20,6 +20,8 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 from functools import partial
@@ -175,6 +177,8 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
     """
     if not event.is_public:
         return []
+    if FOLLOWER_SOURCES and event.type in FOLLOWED_EVENT_TYPES:
+        transaction.on_commit(partial(_enqueue_followers, event.pk))
     routes = citizen_routes(request)
     kind = event_kind(event)
     language = _language(request)
@@ -217,6 +221,133 @@ def notification_queue_staff(
         language=language,
         context={"staff_url": staff_url, **context},
     )
+
+
+@dataclass(frozen=True)
+class Follower:
+    """Someone other than the request's own citizen who hears of its progress.
+
+    ``key`` identifies the follower for good (e.g. "12"): one outbox row per
+    (event, follower), so queueing twice (on commit and again by the sweep) sends once.
+    """
+
+    key: str
+    email: str
+    language: str = "tr"
+
+
+FollowerSource = Callable[[Request, RequestEvent], Iterable[Follower]]
+# Apps that know of followers (intake: same-issue callers, merged duplicates) register here;
+# the notifications app asks them after each public event without depending on them.
+FOLLOWER_SOURCES: list[FollowerSource] = []
+# A citizen's own follow-up message is public on their timeline but not news to followers.
+FOLLOWED_EVENT_TYPES = frozenset(set(EventType.values) - {EventType.MESSAGE})
+
+
+def notification_register_follower_source(source: FollowerSource) -> FollowerSource:
+    if source not in FOLLOWER_SOURCES:
+        FOLLOWER_SOURCES.append(source)
+    return source
+
+
+@transaction.atomic
+def notification_queue_for_followers(
+    *, request: Request, event: RequestEvent, followers: Iterable[Follower]
+) -> list[Notification]:
+    """Tell each follower of a public event once, by e-mail; never with the reporter's name."""
+    if not event.is_public or event.request_id != request.pk:
+        return []
+    if event.type not in FOLLOWED_EVENT_TYPES:
+        return []
+    created: list[Notification] = []
+    kind = event_kind(event)
+    for follower in followers:
+        if not follower.email:
+            continue
+        language = follower.language if follower.language in dict(settings.LANGUAGES) else "tr"
+        context = {**_context(request, event, language), "name": ""}
+        notification = _create(
+            request=request,
+            organisation_id=request.organisation_id,
+            key=f"event:{event.pk}:email:follower:{follower.key}"[:200],
+            channel=C.EMAIL,
+            recipient=follower.email,
+            kind=kind,
+            language=language,
+            context=context,
+        )
+        if notification is not None:
+            created.append(notification)
+    if created:
+        audit(
+            action="notification.followers_queued",
+            target=request,
+            data={"event": event.pk, "count": len(created)},
+        )
+    return created
+
+
+def notification_queue_followers_of_event(*, event_id: int) -> int:
+    """Ask every registered source for the event's followers and queue their messages."""
+    event = (
+        RequestEvent.objects.select_related("request", "request__organisation")
+        .filter(pk=event_id, is_public=True)
+        .first()
+    )
+    if event is None or event.type not in FOLLOWED_EVENT_TYPES:
+        return 0
+    followers = [f for source in FOLLOWER_SOURCES for f in source(event.request, event)]
+    return len(
+        notification_queue_for_followers(request=event.request, event=event, followers=followers)
+    )
+
+
+def _enqueue_followers(event_id: int) -> None:
+    from kent360.notifications.tasks import queue_follower_notifications
+
+    try:
+        queue_follower_notifications.enqueue(event_id=event_id)
+    except Exception:  # the intake's periodic follower sweep catches up
+        log.exception("could not enqueue follower notifications for event %s", event_id)
+
+
+@transaction.atomic
+def notification_queue_for_staff(
+    *, request: Request, event: RequestEvent, staff: Iterable[Staff]
+) -> list[Notification]:
+    """Tell staff members (the assignee, a directorate's managers) of a citizen's message."""
+    from kent360.requests.models import Channel
+
+    created: list[Notification] = []
+    channel = str((event.data or {}).get("channel", ""))
+    for member in staff:
+        if not member.is_active or member.organisation_id != request.organisation_id:
+            continue
+        language = member.language if member.language in dict(settings.LANGUAGES) else "tr"
+        with translation.override(language):
+            channel_label = str(Channel(channel).label) if channel in Channel.values else channel
+        notification = notification_queue_staff(
+            request=request,
+            staff=member,
+            key=f"event:{event.pk}:email:staff:{member.pk}",
+            kind=Kind.MESSAGE,
+            context={
+                "code": request.tracking_code,
+                "subject": request.subject,
+                "org": request.organisation.name,
+                "text": event.text,
+                "channel": channel_label,
+            },
+        )
+        if notification is not None:
+            created.append(notification)
+    if created:
+        audit(
+            action="notification.staff_queued",
+            target=request,
+            data={"event": event.pk, "count": len(created)},
+        )
+    return created
 
 
 def _create(

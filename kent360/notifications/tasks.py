@@ -13,3 +13,8 @@ def deliver_notification(notification_id: int) -> None:
 @task(queue_name="notifications")
 def sweep_notifications() -> int:
     return services.notification_sweep()
+
+
+@task(queue_name="notifications")
+def queue_follower_notifications(event_id: int) -> int:
+    return services.notification_queue_followers_of_event(event_id=event_id)

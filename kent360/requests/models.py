@@ -238,6 +238,7 @@ class EventType(models.TextChoices):
     NOTIFICATION = "notification", _("Citizen notified")
     ESCALATION = "escalation", _("Escalated")
     ROUTING = "routing", _("Routing")
+    MESSAGE = "message", _("Message from the citizen")
 
 
 class RequestEvent(models.Model):

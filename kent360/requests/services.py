@@ -20,7 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kent360.citizens.models import Citizen
 from kent360.citizens.services import citizen_match_or_create
+from kent360.core.audit import audit
 from kent360.core.errors import DomainError, InvalidTransition
 from kent360.core.text import search_key
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
@@ -820,3 +822,213 @@ def bulk_tracking_codes(n: int) -> Iterable[str]:
     while len(seen) < n:
         seen.add(new_tracking_code())
     return seen
+
+
+def _staff_to_tell(request: Request) -> list[Staff]:
+    """Who hears of a citizen's message: the assignee, else the directorate's managers."""
+    if request.assignee_id is not None:
+        return [request.assignee] if request.assignee else []
+    if request.directorate_id is None:
+        return []
+    return list(
+        Staff.objects.select_related("user").filter(
+            organisation_id=request.organisation_id,
+            directorate_id=request.directorate_id,
+            role=Role.DIRECTORATE_MANAGER,
+            is_active=True,
+        )
+    )
+
+
+@transaction.atomic
+def request_record_citizen_message(
+    *,
+    request: Request,
+    text: str,
+    channel: str,
+    data: dict[str, Any] | None = None,
+    actor_label: str = "",
+    at: datetime | None = None,
+) -> RequestEvent:
+    """A citizen writes again about their request (an e-mail reply, a follow-up post).
+
+    The message goes on the timeline as the citizen's (public, so they see it was
+    received) and the assignee — or, with nobody assigned, the directorate's managers —
+    is told; the state does not change, staff decide what the message means.
+    """
+    if not (text or "").strip():
+        raise DomainError(_("The message is empty."))
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel."))
+    request = _locked(request)
+    event = _event(
+        request,
+        EventType.MESSAGE,
+        actor=None,
+        actor_label=actor_label or str(Channel(channel).label),
+        text=text.strip(),
+        data={**(data or {}), "from_citizen": True, "channel": channel},
+        is_public=True,
+        at=at,
+    )
+    from kent360.notifications.services import notification_queue_for_staff
+
+    notification_queue_for_staff(request=request, event=event, staff=_staff_to_tell(request))
+    audit(
+        action="request.citizen_message",
+        target=request,
+        data={"event": event.pk, "channel": channel},
+    )
+    return event
+
+
+@transaction.atomic
+def request_set_legal_deadline(
+    *, request: Request, due_at: datetime | None, actor: Staff | None, source: str = ""
+) -> Request:
+    """Record the date by which the law requires an answer (e.g. CİMER's 30 days).
+
+    It is kept apart from the SLA ``due_at``: the municipality's own target may be
+    shorter, the legal one cannot be moved by re-categorising.
+    """
+    if due_at is not None and timezone.is_naive(due_at):
+        raise DomainError(_("The legal deadline needs a time zone."))
+    request = _locked(request)
+    old = request.legal_due_at
+    if old == due_at:
+        return request
+    request.legal_due_at = due_at
+    request.save(update_fields=["legal_due_at", "updated_at"])
+    _event(
+        request,
+        EventType.FIELD,
+        actor=actor,
+        actor_label=source,
+        data={
+            "changes": {
+                "legal_due_at": [
+                    old.isoformat() if old else "",
+                    due_at.isoformat() if due_at else "",
+                ]
+            }
+        },
+    )
+    audit(action="request.legal_deadline", target=request, actor=actor, data={"source": source})
+    return request
+
+
+@transaction.atomic
+def request_link_citizen(
+    *, request: Request, citizen: Citizen | None, actor: Staff | None, reason: str = ""
+) -> Request:
+    """Attach the request to the person behind it (a known social author, a merged record)."""
+    if citizen is not None and citizen.organisation_id != request.organisation_id:
+        raise DomainError(_("The citizen belongs to another organisation."))
+    request = _locked(request)
+    old_id = request.citizen_id
+    new_id = citizen.pk if citizen is not None else None
+    if old_id == new_id:
+        request.citizen = citizen
+        return request
+    request.citizen = citizen
+    request.save(update_fields=["citizen", "updated_at"])
+    _event(
+        request,
+        EventType.FIELD,
+        actor=actor,
+        data={"changes": {"citizen": [str(old_id or ""), str(new_id or "")]}, "reason": reason},
+    )
+    audit(
+        action="request.link_citizen",
+        target=request,
+        actor=actor,
+        data={"from": old_id, "to": new_id, "reason": reason},
+    )
+    return request
+
+
+ERASED = "—"
+
+
+@transaction.atomic
+def request_anonymise(*, request: Request, actor: Any, reason: str) -> Request:
+    """Erase the personal data a request holds (KVKK art. 7 / GDPR art. 17).
+
+    Contact details, the citizen's words and the exact place go, and the request is
+    unlinked from the person; category, directorate, neighbourhood, channel, dates and
+    states stay, so every statistic stays true. Files the citizen sent are deleted.
+    """
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason (e.g. the citizen's application date)."))
+    request = _locked(request)
+    request.contact_name = ""
+    request.contact_phone = ""
+    request.contact_email = ""
+    request.subject = ERASED
+    request.text = ERASED
+    request.address = ""
+    request.latitude = None
+    request.longitude = None
+    request.citizen = None
+    request.search_text = _search_text(request)
+    request.save()
+    RequestEvent.objects.filter(request=request, data__from_citizen=True).update(text=ERASED)
+    removed = 0
+    for attachment in Attachment.objects.filter(request=request, uploaded_by__isnull=True):
+        attachment.file.delete(save=False)
+        attachment.delete()
+        removed += 1
+    _event(
+        request,
+        EventType.NOTE,
+        actor=actor if isinstance(actor, Staff) else None,
+        actor_label="KVKK",
+        text=_("Personal data erased at the citizen's request."),
+        data={"erased": True, "files_removed": removed},
+    )
+    audit(
+        action="request.anonymise",
+        target=request,
+        actor=actor,
+        data={"reason": reason.strip(), "files_removed": removed},
+    )
+    return request
+
+
+@transaction.atomic
+def request_move_citizen(*, source: Citizen, target: Citizen, actor: Any) -> int:
+    """Every request of ``source`` now belongs to ``target`` (one person recorded twice)."""
+    if source.organisation_id != target.organisation_id:
+        raise DomainError(_("Citizens of different organisations cannot be merged."))
+    moved = 0
+    for request in Request.objects.filter(citizen=source).order_by("pk"):
+        request_link_citizen(
+            request=request,
+            citizen=target,
+            actor=actor if isinstance(actor, Staff) else None,
+            reason="citizen_merge",
+        )
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def request_record_same_issue(
+    *, request: Request, actor: Staff | None, text: str, data: dict[str, Any] | None = None
+) -> RequestEvent:
+    """Note that another caller reported what this request already covers.
+
+    Internal (the reporter is not told of other citizens); the count of such notes shows
+    staff how many people an issue affects.
+    """
+    if not (text or "").strip():
+        raise DomainError(_("The note is empty."))
+    if actor is not None and actor.organisation_id != request.organisation_id:
+        raise DomainError(_("This request belongs to another organisation."))
+    return _event(
+        request,
+        EventType.NOTE,
+        actor=actor,
+        text=text.strip(),
+        data={**(data or {}), "same_issue": True},
+    )

@@ -52,7 +52,10 @@ def to_xml(root: str, data: Any) -> bytes:
     else:
         for k, v in data.items():
             _fill(element, k, v, XML_ITEMS)
-    body: bytes = tostring(element, encoding="utf-8", xml_declaration=True)
+    # The spec wants the declaration exactly as in its examples (double quotes).
+    body: bytes = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(element, encoding="unicode").encode()
+    )
     return body
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,16 +51,36 @@ def _w3c(dt: datetime | None, organisation: Organisation) -> str | None:
     return dt.astimezone(ZoneInfo(organisation.time_zone)).isoformat(timespec="seconds")
 
 
+def _by_jurisdiction_id(value: str) -> Organisation | None:
+    """An organisation by its slug or, as the spec suggests, its website's domain
+    without "www." (e.g. ``bornova.bel.tr``)."""
+    qs = Organisation.objects.filter(is_active=True)
+    org = qs.filter(slug=value).first()
+    if org is not None or "." not in value:
+        return org
+    domain = value.lower().removeprefix("www.")
+    for candidate in qs.filter(website__icontains=domain):
+        host = (urlsplit(candidate.website).hostname or "").lower().removeprefix("www.")
+        if host == domain:
+            return candidate
+    return None
+
+
 def _jurisdiction(request: HttpRequest, *, key: ApiKey | None = None) -> Organisation:
     slug = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
     if key is not None:
-        if slug and slug != key.organisation.slug:
+        if not slug:
+            return key.organisation
+        named = _by_jurisdiction_id(slug)
+        if named is None:
+            raise Open311Error(404, f"Unknown jurisdiction_id {slug!r}.")
+        if named.pk != key.organisation_id:
             raise Open311Error(403, "The api_key is not valid for this jurisdiction_id.")
         return key.organisation
     slug = slug or settings.KENT360_OPEN311_JURISDICTION
     qs = Organisation.objects.filter(is_active=True)
     if slug:
-        org = qs.filter(slug=slug).first()
+        org = _by_jurisdiction_id(slug)
         if org is None:
             raise Open311Error(404, f"Unknown jurisdiction_id {slug!r}.")
         return org
@@ -163,8 +184,12 @@ def _status(r: Request) -> str:
     return "open" if r.state in OPEN_STATES else "closed"
 
 
-def _request_data(r: Request, notes: dict[int, str]) -> dict[str, Any]:
+def _request_data(
+    r: Request, notes: dict[int, str], posted: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     org = r.organisation
+    sent = (posted or {}).get(r.pk, {})
+    closed = r.state not in OPEN_STATES
     return {
         "service_request_id": r.tracking_code,
         "status": _status(r),
@@ -177,15 +202,33 @@ def _request_data(r: Request, notes: dict[int, str]) -> dict[str, Any]:
         "agency_responsible": r.directorate.name if r.directorate else None,
         "service_notice": None,
         "requested_datetime": _w3c(r.created_at, org),
-        "updated_datetime": _w3c(r.updated_at, org),
+        # The spec: for a closed request, the date it was closed.
+        "updated_datetime": _w3c(r.closed_at if closed and r.closed_at else r.updated_at, org),
         "expected_datetime": _w3c(r.due_at, org),
         "address": r.address or None,
-        "address_id": None,
+        "address_id": sent.get("address_id") or None,
         "zipcode": None,
         "lat": r.latitude,
         "long": r.longitude,
-        "media_url": None,
+        # Only a URL the reporter published through Open311 is shown, never citizens' files.
+        "media_url": sent.get("media_url") or None,
     }
+
+
+def _posted(rows: list[Request]) -> dict[int, dict[str, Any]]:
+    """What Open311 clients posted for these requests (media_url, address_id)."""
+    ids = [r.pk for r in rows if r.channel == "open311"]
+    out: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return out
+    for request_id, payload in InboundMessage.objects.filter(
+        source=Source.OPEN311, request_id__in=ids
+    ).values_list("request_id", "payload"):
+        out[request_id] = {
+            "media_url": str((payload or {}).get("media_url") or "").strip(),
+            "address_id": str((payload or {}).get("address_id") or "").strip(),
+        }
+    return out
 
 
 def _status_notes(ids: list[int]) -> dict[int, str]:
@@ -265,7 +308,8 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         qs = qs.filter(created_at__gte=start_dt, created_at__lte=end_dt)
     rows = list(qs.order_by("-created_at", "-id")[:MAX_RESULTS])
     notes = _status_notes([r.pk for r in rows])
-    return respond(fmt, "service_requests", [_request_data(r, notes) for r in rows])
+    posted = _posted(rows)
+    return respond(fmt, "service_requests", [_request_data(r, notes, posted) for r in rows])
 
 
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
@@ -274,7 +318,9 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> H
         r = _published(org).filter(tracking_code=service_request_id).first()
         if r is None:
             raise Open311Error(404, f"Unknown service_request_id {service_request_id!r}.")
-        return respond(fmt, "service_requests", [_request_data(r, _status_notes([r.pk]))])
+        return respond(
+            fmt, "service_requests", [_request_data(r, _status_notes([r.pk]), _posted([r]))]
+        )
 
     return _handle(fmt, run)
 
@@ -295,13 +341,29 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     return _handle(fmt, run)
 
 
+def _payload(request: HttpRequest) -> dict[str, Any]:
+    """The POSTed fields; a repeated field (``attribute[code][]``, multivaluelist) is a list."""
+    payload: dict[str, Any] = {}
+    for k in request.POST:
+        if k == "api_key":
+            continue
+        values = request.POST.getlist(k)
+        payload[k] = values if k.endswith("[]") else (values[-1] if values else "")
+    return payload
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    raw_key = request.POST.get("api_key") or request.META.get("HTTP_X_API_KEY") or ""
+    raw_key = (
+        request.POST.get("api_key")
+        or request.GET.get("api_key")
+        or request.META.get("HTTP_X_API_KEY")
+        or ""
+    )
     key = find_api_key(raw_key) if raw_key else None
     if key is None or key.scope != ApiKey.Scope.OPEN311:
         raise Open311Error(403, "Invalid api_key.")
     org = _jurisdiction(request, key=key)
-    payload = {k: request.POST.get(k) for k in request.POST if k != "api_key"}
+    payload = _payload(request)
     digest = hashlib.sha256(
         json.dumps([key.pk, sorted(payload.items())], ensure_ascii=False).encode()
     ).hexdigest()
@@ -313,11 +375,14 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     message = services.inbound_process(message_id=result.message.pk)
     if message.status == Status.FAILED:
-        raise Open311Error(400, message.error)
+        code = str(payload.get("service_code") or "").strip()
+        unknown = code and not _categories(org).filter(code=code).exists()
+        # The spec: 404 when the service_code is not found, 400 for anything else.
+        raise Open311Error(404 if unknown else 400, message.error)
     row: dict[str, Any]
     if message.request is not None:
         row = {"service_request_id": message.request.tracking_code}
     else:
         row = {"token": message.token}
-    row.update({"service_notice": None, "account_id": None})
+    row.update({"service_notice": None, "account_id": payload.get("account_id") or None})
     return respond(fmt, "service_requests", [row])

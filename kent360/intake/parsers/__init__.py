@@ -44,6 +44,7 @@ class Parsed:
     actor_label: str = ""
     needs_review: bool = False
     handle: tuple[str, str] | None = None  # (platform, handle) of a social author
+    media_url: str = ""  # a photo elsewhere (Open311), fetched in the background
     extra: dict[str, Any] = field(default_factory=dict)
 
 

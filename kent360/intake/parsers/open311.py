@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kent360.intake.models import InboundMessage, ServiceAttribute
 from kent360.intake.parsers import Parsed, ParseError, as_float, first_line
 from kent360.organizations.models import Category
+
+LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
+MAX_DESCRIPTION = 4000  # the spec's limit for description
+
+
+def _attribute_values(p: dict[str, Any], code: str) -> list[str]:
+    """attribute[code]=v, or attribute[code][]=v1&attribute[code][]=v2 (multivaluelist)."""
+    raw = p.get(f"attribute[{code}][]")
+    if raw is None:
+        raw = p.get(f"attribute[{code}]")
+    items = raw if isinstance(raw, list) else [raw]
+    return [str(v).strip() for v in items if v is not None and str(v).strip()]
 
 
 def parse_open311(message: InboundMessage) -> Parsed:
@@ -18,6 +32,8 @@ def parse_open311(message: InboundMessage) -> Parsed:
     if category is None:
         raise ParseError(f"Unknown service_code {code!r}.")
     lat, lon = as_float(p.get("lat"), "lat"), as_float(p.get("long"), "long")
+    if (lat is None) != (lon is None):
+        raise ParseError("lat and long must be sent together.")
     address = (p.get("address_string") or "").strip()
     if (lat is None or lon is None) and not address and not p.get("address_id"):
         raise ParseError("A location is required: lat and long, address_string or address_id.")
@@ -25,20 +41,27 @@ def parse_open311(message: InboundMessage) -> Parsed:
         raise ParseError("lat/long are out of range.")
     lines = []
     for attribute in ServiceAttribute.objects.filter(category=category):
-        value = (p.get(f"attribute[{attribute.code}]") or "").strip()
-        if attribute.required and not value:
+        values = _attribute_values(p, attribute.code)
+        if attribute.required and not values:
             raise ParseError(f"attribute[{attribute.code}] is required.")
         choices = {str(v["key"]) for v in attribute.values}
-        if value and attribute.datatype == "singlevaluelist" and choices and value not in choices:
-            raise ParseError(f"attribute[{attribute.code}] has no value {value!r}.")
-        if value:
-            lines.append(f"{attribute.description}: {value}")
+        if attribute.datatype in LIST_TYPES and choices:
+            for value in values:
+                if value not in choices:
+                    raise ParseError(f"attribute[{attribute.code}] has no value {value!r}.")
+        if attribute.datatype == "singlevaluelist" and len(values) > 1:
+            raise ParseError(f"attribute[{attribute.code}] takes one value.")
+        if values:
+            lines.append(f"{attribute.description}: {', '.join(values)}")
     description = (p.get("description") or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise ParseError(f"description is limited to {MAX_DESCRIPTION} characters.")
     text = description or category.name
     if lines:
         text += "\n\n" + "\n".join(lines)
-    if p.get("media_url"):
-        text += f"\n\n{p['media_url']}"
+    media_url = (p.get("media_url") or "").strip()
+    if media_url:
+        text += f"\n\n{media_url}"
     name = " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x).strip()
     return Parsed(
         channel="open311",
@@ -53,4 +76,5 @@ def parse_open311(message: InboundMessage) -> Parsed:
         contact_email=p.get("email") or "",
         external_ref=(p.get("device_id") or p.get("account_id") or "")[:100],
         actor_label="Open311",
+        media_url=media_url,
     )

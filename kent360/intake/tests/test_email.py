@@ -84,8 +84,16 @@ def test_reply_is_threaded_by_tracking_code_and_by_in_reply_to(smtp, world):
         ).as_bytes(),
     )
     assert Request.objects.count() == 1
-    notes = list(r.events.filter(type="note").values_list("text", flat=True))
-    assert "Hâlâ kırık, fotoğraf ekledim." in notes and "Üçüncü kez yazıyorum." in notes
+    replies = r.events.filter(type="message")
+    texts = list(replies.values_list("text", flat=True))
+    assert "Hâlâ kırık, fotoğraf ekledim." in texts and "Üçüncü kez yazıyorum." in texts
+    # the citizen's own words are public on their timeline and kept with the raw mail
+    assert all(e.is_public and e.data["channel"] == "email" for e in replies)
+    assert {e.data["inbound_id"] for e in replies} == set(
+        InboundMessage.objects.exclude(request=None)
+        .exclude(pk=r.inbound_messages.order_by("pk").first().pk)
+        .values_list("pk", flat=True)
+    )
 
 
 def test_html_only_mail_is_sanitised(smtp, world):

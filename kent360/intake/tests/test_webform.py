@@ -99,3 +99,36 @@ def test_consent_is_required(world, client):
     response = client.post("/intake/report/bornova/", data)
     assert response.status_code == 200 and Request.objects.count() == 0
     assert 'id="id_consent"' in response.content.decode()
+
+
+def test_refused_photo_keeps_the_raw_submission_with_its_error(world, client, photo):
+    fake = SimpleUploadedFile("evil.jpg", b"MZ\x90\x00 not a photo at all", "image/jpeg")
+    response = client.post("/intake/report/bornova/", _form(photos=[fake], submission_key="k1"))
+    assert "evil.jpg is not a JPEG, PNG or HEIC photo" in response.content.decode()
+    kept = InboundMessage.objects.get()
+    assert kept.source == "web" and kept.status == "failed"
+    assert "evil.jpg is not a JPEG, PNG or HEIC photo" in kept.error
+    assert kept.payload["text"].startswith("Kazımdirik") and kept.payload["phone"]
+    assert kept.payload["files"] == [{"name": "evil.jpg", "size": 23}]
+    with kept.files.get().file.open("rb") as fh:
+        assert fh.read() == b"MZ\x90\x00 not a photo at all"
+    assert Request.objects.count() == 0
+    # the same bad post again (double click) is not a second item
+    client.post("/intake/report/bornova/", _form(photos=[fake], submission_key="k1"))
+    assert InboundMessage.objects.count() == 1
+    # staff can still turn the text into a request; the refused file is not attached
+    from kent360.intake.services import inbound_convert
+    from kent360.organizations.models import Role
+
+    converted = inbound_convert(
+        message=kept,
+        actor=world.staff[Role.AGENT],
+        fields={"subject": "Çöp", "text": kept.payload["text"], "channel": "web"},
+    )
+    assert converted.attachments.count() == 0
+    # the citizen fixes the photo and sends the same form again: now a request
+    good = SimpleUploadedFile("IMG_3.jpg", photo("JPEG"), "image/jpeg")
+    response = client.post("/intake/report/bornova/", _form(photos=[good], submission_key="k1"))
+    r = Request.objects.exclude(pk=converted.pk).get()
+    assert r.tracking_code in response.content.decode() and r.attachments.count() == 1
+    assert InboundMessage.objects.get(idempotency_key="k1").request == r

@@ -114,6 +114,10 @@ class ContactListSerializer(serializers.ModelSerializer):
     members: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
+    # A segment's criteria may be empty, meaning "any"; the choices' enum has no "".
+    outlet_kind = serializers.CharField(read_only=True, help_text=_("Empty: any kind"))
+    outlet_scope = serializers.CharField(read_only=True, help_text=_("Empty: any scope"))
+    language = serializers.CharField(read_only=True, help_text=_("Empty: any language"))
 
     class Meta:
         model = ContactList
