@@ -1,4 +1,9 @@
-"""``kent360 run``: the web server and a background worker (and the scheduler) together."""
+"""``kent360 run``: the web server, a background worker and the scheduler together.
+
+The worker and the scheduler exit when the database goes away (a PostgreSQL restart);
+like systemd would, this command starts them again after a short pause. If the web
+server itself dies, everything stops, so the failure is visible.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+RESTART_PAUSE_SECONDS = 2.0
 
 
 class Command(BaseCommand):
@@ -25,46 +32,48 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         manage = [python, "-m", "kent360.cli"]
-        procs: list[subprocess.Popen[bytes]] = []
         if not settings.DEBUG:
             subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], check=True)
-        web = [
-            python,
-            "-m",
-            "gunicorn",
-            "kent360.wsgi:application",
-            "--bind",
-            f"{options['host']}:{options['port']}",
-            "--workers",
-            str(options["workers"]),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-        ]
-        procs.append(subprocess.Popen(web))
+        web_cmd = [
+            python, "-m", "gunicorn", "kent360.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]), "--access-logfile", "-",
+            "--graceful-timeout", "10",
+        ]  # fmt: skip
+        helpers: dict[str, list[str]] = {}
         if not options["no_worker"]:
-            procs.append(
-                subprocess.Popen([*manage, "db_worker", "--queue-name", "*", "--interval", "1"])
-            )
-            procs.append(subprocess.Popen([*manage, "scheduler"]))
+            helpers["worker"] = [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]
+            helpers["scheduler"] = [*manage, "scheduler"]
+        web = subprocess.Popen(web_cmd)
+        running = {name: subprocess.Popen(cmd) for name, cmd in helpers.items()}
         self.stdout.write(f"kent360 on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
+        stopping = False
 
         def stop(*_: Any) -> None:
-            for p in procs:
-                if p.poll() is None:
-                    p.terminate()
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while all(p.poll() is None for p in procs):
+            while not stopping and web.poll() is None:
+                for name, proc in running.items():
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} exited ({proc.returncode}); starting it again")
+                        time.sleep(RESTART_PAUSE_SECONDS)
+                        running[name] = subprocess.Popen(helpers[name])
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            stop()
-            for p in procs:
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            self._stop([web, *running.values()])
+
+    @staticmethod
+    def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
