@@ -104,12 +104,8 @@ def main() -> None:
             t_ours += t2 - t1
             n += 1
     print(f"{n} pages ({len(pages)} x {args.rounds} rounds), one process, one core")
-    print(
-        f"trafilatura.extract alone : {n / t_alone:7.1f} pages/s  ({1000 * t_alone / n:5.1f} ms/page)"
-    )
-    print(
-        f"kent360 pipeline          : {n / t_ours:7.1f} pages/s  ({1000 * t_ours / n:5.1f} ms/page)"
-    )
+    for label, seconds in (("trafilatura.extract alone", t_alone), ("kent360 pipeline", t_ours)):
+        print(f"{label:26}: {n / seconds:7.1f} pages/s  ({1000 * seconds / n:5.1f} ms/page)")
     print(f"time ratio pipeline / trafilatura alone: {t_ours / t_alone:.2f}")
     print(f"rss {rss_mb():.1f} MB")
 
