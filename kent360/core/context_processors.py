@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
-from kent360.core.registry import nav_for
+from kent360.core.registry import nav_for, nav_sections
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +18,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "KENT360_LANGUAGES": settings.LANGUAGES,
         "MAP_TILE_URL": settings.KENT360_MAP_TILE_URL,
         "NAV_ITEMS": nav_for(staff),
+        "NAV_SECTIONS": nav_sections(staff),
     }

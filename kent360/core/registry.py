@@ -16,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,38 @@ def nav_for(staff: Any) -> list[NavItem]:
     if staff is None:
         return []
     return [i for i in nav_items() if not i.roles or staff.role in i.roles]
+
+
+# Navbar sections: an item goes to the section of its URL namespace; settings-like pages
+# (order 80 and above) go under "Administration".
+SECTIONS: list[tuple[str, str | Promise, frozenset[str]]] = [
+    ("requests", _("Requests"), frozenset({"intake", "citizens", "routing", "requests"})),
+    ("press", _("Press office"), frozenset({"media", "press", "social", "network"})),
+    ("reports", _("Reports"), frozenset({"reports"})),
+]
+
+
+@dataclass(frozen=True)
+class NavSection:
+    key: str
+    label: str | Promise
+    items: list[NavItem]
+
+
+def nav_sections(staff: Any) -> list[NavSection]:
+    """The staff member's navbar entries grouped into sections, empty sections left out."""
+    grouped: dict[str, list[NavItem]] = {key: [] for key, _label, _ns in SECTIONS}
+    grouped["admin"] = []
+    for item in nav_for(staff):
+        namespace = item.url_name.split(":", 1)[0]
+        key = (
+            "admin"
+            if item.order >= 80
+            else next((k for k, _label, names in SECTIONS if namespace in names), "admin")
+        )
+        grouped[key].append(item)
+    labels = {key: label for key, label, _ns in SECTIONS} | {"admin": _("Administration")}
+    return [NavSection(key, labels[key], items) for key, items in grouped.items() if items]
 
 
 def demo_loaders() -> list[Callable[[], Any]]:

@@ -9,6 +9,9 @@ from kent360.requests.api.views import api_staff
 
 
 class DirectorateSerializer(serializers.ModelSerializer):
+    # Blank when unknown: a plain string, not format "email".
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Directorate
         fields = ["code", "name", "email", "phone", "is_active"]
