@@ -395,7 +395,8 @@ def _message_id(seed: str) -> str:
     """A Message-ID fixed when the notification is queued, so a resend after a crash
     carries the same id and the receiver can tell it is the same message."""
     domain = urlsplit(settings.SITE_URL).hostname or "kent360.local"
-    idstring = "".join(ch if ch.isalnum() else "." for ch in seed)[:60]
+    # short enough that the header is never folded (a folded id arrives with a space)
+    idstring = hashlib.sha256(seed.encode()).hexdigest()[:16]
     return make_msgid(idstring=idstring, domain=domain)
 
 
