@@ -278,13 +278,14 @@ KENT360_SMS_PASSWORD = config.env_str("KENT360_SMS_PASSWORD", "")
 KENT360_SMS_SENDER = config.env_str("KENT360_SMS_SENDER", "BELEDIYE")
 KENT360_SMS_TOKEN = config.env_str("KENT360_SMS_TOKEN", "")
 KENT360_SMS_FIELDS = config.env_str("KENT360_SMS_FIELDS", "")
+# Bearer token the gateway presents when it forwards replies (STOP) to /newsroom/<org>/alerts/
+# inbound; a secret of its own, since Netgsm has no outbound token to share. Empty = refused.
+KENT360_SMS_INBOUND_TOKEN = config.env_str("KENT360_SMS_INBOUND_TOKEN", "")
 # Replies on social media go to this webhook (signed) when set.
 KENT360_SOCIAL_WEBHOOK_URL = config.env_str("KENT360_SOCIAL_WEBHOOK_URL", "")
 KENT360_SOCIAL_WEBHOOK_SECRET = config.env_str("KENT360_SOCIAL_WEBHOOK_SECRET", "")
 KENT360_DEMO_ORG = config.env_str("KENT360_DEMO_ORG", "bornova")
 KENT360_MAP_TILE_URL = config.env_str("KENT360_MAP_TILE_URL", "")
-KENT360_SMS_GATEWAY_URL = config.env_str("KENT360_SMS_GATEWAY_URL", "")
-KENT360_SMS_GATEWAY_TOKEN = config.env_str("KENT360_SMS_GATEWAY_TOKEN", "")
 KENT360_ALERTS_MAX_PER_HOUR = config.env_int("KENT360_ALERTS_MAX_PER_HOUR", 10)
 
 # Intake (omnichannel): which organisation receives mail not addressed to a slug, IMAP

@@ -59,23 +59,3 @@ class CitizenHandle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.handle}"
-
-
-class CitizenAccessLog(models.Model):
-    """Every time staff look at (or export) a citizen's personal data (KVKK art. 12)."""
-
-    organisation = models.ForeignKey(
-        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
-    )
-    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="access_log")
-    staff = models.ForeignKey(
-        "organizations.Staff", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=30)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.staff_id} {self.action} {self.citizen_id}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
-from kent360.citizens.models import Citizen, CitizenAccessLog
+from kent360.citizens.models import Citizen
+from kent360.ops.services import personal_data_access_log
 from kent360.organizations.models import Role, Staff
 from kent360.requests.models import Request
 from kent360.requests.selectors import request_visible
@@ -19,20 +20,25 @@ def can_view(staff: Staff) -> bool:
     return staff.role in CITIZEN_ROLES
 
 
-def log_access(*, staff: Staff, citizen: Citizen, action: str) -> None:
-    CitizenAccessLog.objects.create(
-        organisation_id=citizen.organisation_id, citizen=citizen, staff=staff, action=action
+def log_access(
+    *, staff: Staff, citizen: Citizen, action: str, http_request: HttpRequest | None = None
+) -> None:
+    """Writes ``citizen.<action>`` to the organisation's personal-data access log."""
+    personal_data_access_log(
+        staff=staff, obj=citizen, what=f"citizen.{action}", http_request=http_request
     )
 
 
-def citizen_get(*, staff: Staff, pk: int, action: str = "view") -> Citizen:
+def citizen_get(
+    *, staff: Staff, pk: int, action: str = "view", http_request: HttpRequest | None = None
+) -> Citizen:
     """The citizen of the staff member's organisation (404 otherwise); the read is logged."""
     if not can_view(staff):
         raise Http404
     citizen = Citizen.objects.filter(pk=pk, organisation_id=staff.organisation_id).first()
     if citizen is None:
         raise Http404
-    log_access(staff=staff, citizen=citizen, action=action)
+    log_access(staff=staff, citizen=citizen, action=action, http_request=http_request)
     return citizen
 
 

@@ -158,7 +158,7 @@ def citizen_by_handle(*, organisation: Organisation, platform: str, handle: str)
 @transaction.atomic
 def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
     """One person recorded twice becomes one: requests, handles and follows move to ``keep``."""
-    from kent360.citizens.models import CitizenAccessLog, CitizenHandle
+    from kent360.citizens.models import CitizenHandle
     from kent360.core.errors import DomainError
     from kent360.requests.services import request_move_citizen
 
@@ -183,7 +183,9 @@ def citizen_merge(*, keep: Citizen, remove: Citizen, actor: Any) -> Citizen:
     from kent360.intake.services import follower_move_citizen
 
     follower_move_citizen(source=remove, target=keep, actor=actor)
-    CitizenAccessLog.objects.filter(citizen=remove).update(citizen=keep)
+    from kent360.ops.services import personal_data_access_move_citizen
+
+    personal_data_access_move_citizen(source=remove, target=keep)
     changed = []
     for field in ("name", "phone", "email", "national_id_hash"):
         if not getattr(keep, field) and getattr(remove, field):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kent360.citizens import selectors, services
 from kent360.core.errors import DomainError
+from kent360.ops.selectors import citizen_access_log
 from kent360.organizations.models import Staff
 from kent360.requests.views import staff_required
 
@@ -39,7 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @staff_required
 def detail(request: HttpRequest, citizen: int) -> HttpResponse:
     staff = _staff(request)
-    obj = selectors.citizen_get(staff=staff, pk=citizen)
+    obj = selectors.citizen_get(staff=staff, pk=citizen, http_request=request)
     return render(
         request,
         "citizens/detail.html",
@@ -47,7 +48,7 @@ def detail(request: HttpRequest, citizen: int) -> HttpResponse:
             "obj": obj,
             "requests": selectors.citizen_requests(staff=staff, citizen=obj),
             "handles": obj.handles.all(),
-            "access_log": obj.access_log.select_related("staff__user")[:20],
+            "access_log": citizen_access_log(staff=staff, citizen=obj),
             "can_erase": staff.role in selectors.ERASE_ROLES,
         },
     )
@@ -55,7 +56,9 @@ def detail(request: HttpRequest, citizen: int) -> HttpResponse:
 
 @staff_required
 def export_json(request: HttpRequest, citizen: int) -> HttpResponse:
-    obj = selectors.citizen_get(staff=_staff(request), pk=citizen, action="export")
+    obj = selectors.citizen_get(
+        staff=_staff(request), pk=citizen, action="export", http_request=request
+    )
     data = services.citizen_export_data(citizen=obj)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder),
@@ -69,7 +72,9 @@ def export_json(request: HttpRequest, citizen: int) -> HttpResponse:
 def export_pdf(request: HttpRequest, citizen: int) -> HttpResponse:
     from weasyprint import HTML
 
-    obj = selectors.citizen_get(staff=_staff(request), pk=citizen, action="export")
+    obj = selectors.citizen_get(
+        staff=_staff(request), pk=citizen, action="export", http_request=request
+    )
     html = render_to_string(
         "citizens/export.html", {"data": services.citizen_export_data(citizen=obj)}, request
     )
@@ -85,10 +90,13 @@ def merge(request: HttpRequest, citizen: int) -> HttpResponse:
     staff = _staff(request)
     if staff.role not in selectors.ERASE_ROLES:
         raise Http404
-    keep = selectors.citizen_get(staff=staff, pk=citizen, action="merge")
+    keep = selectors.citizen_get(staff=staff, pk=citizen, action="merge", http_request=request)
     try:
         other = selectors.citizen_get(
-            staff=staff, pk=int(request.POST.get("other", "0")), action="merge"
+            staff=staff,
+            pk=int(request.POST.get("other", "0")),
+            action="merge",
+            http_request=request,
         )
         services.citizen_merge(keep=keep, remove=other, actor=staff)
     except (DomainError, ValueError, Http404) as exc:
@@ -104,7 +112,7 @@ def anonymise(request: HttpRequest, citizen: int) -> HttpResponse:
     staff = _staff(request)
     if staff.role not in selectors.ERASE_ROLES:
         raise Http404
-    obj = selectors.citizen_get(staff=staff, pk=citizen, action="erase")
+    obj = selectors.citizen_get(staff=staff, pk=citizen, action="erase", http_request=request)
     try:
         services.citizen_anonymise(citizen=obj, actor=staff, reason=request.POST.get("reason", ""))
     except DomainError as exc:

@@ -355,7 +355,7 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
             organisation_id=staff.organisation_id, phone=phone, anonymised_at=None
         ).first()
         if citizen is not None:
-            log_access(staff=staff, citizen=citizen, action="desk_lookup")
+            log_access(staff=staff, citizen=citizen, action="desk_lookup", http_request=request)
             earlier = list(
                 request_visible(staff=staff)
                 .filter(citizen=citizen)

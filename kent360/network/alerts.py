@@ -24,7 +24,7 @@ from kent360.citizens.services import normalise_phone
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError
 from kent360.core.text import to_ascii_digits, turkish_upper
-from kent360.network.adapters.sms import gateway
+from kent360.network.adapters.sms import sms_send
 from kent360.network.models import SmsSubscriber
 from kent360.organizations.models import Organisation
 from kent360.social.adapters import PublishError
@@ -89,7 +89,7 @@ def sms_signup_start(*, organisation: Organisation, phone: str, consent: bool) -
             "url": stop_url(sub),
         }
     try:
-        gateway().send(to=[e164], text=text, reference=f"alerts-{sub.pk}-{now.timestamp():.0f}")
+        sms_send(to=[e164], text=text, reference=f"alerts-{sub.pk}-{now.timestamp():.0f}")
     except PublishError as exc:
         raise DomainError(_("The SMS could not be sent; please try again later.")) from exc
     audit(action="network.alerts.code_sent", target=sub, organisation=organisation)

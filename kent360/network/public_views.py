@@ -100,12 +100,12 @@ def stop(request: HttpRequest, org: str, token: str) -> HttpResponse:
     return _render(request, organisation, "stop", sub=sub, stopped=not sub.is_active)
 
 
-@csrf_exempt  # called by the SMS gateway, authenticated by its bearer token
+@csrf_exempt  # called by the SMS gateway, authenticated by KENT360_SMS_INBOUND_TOKEN
 @require_POST
 def inbound(request: HttpRequest, org: str) -> JsonResponse:
     """The gateway forwards citizens' replies: {"from": "+90…", "text": "STOP"}."""
     organisation = _org(org)
-    expected = str(settings.KENT360_SMS_GATEWAY_TOKEN or "")
+    expected = str(settings.KENT360_SMS_INBOUND_TOKEN or "")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return JsonResponse({"error": "unauthorised"}, status=401)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError, InvalidTransition, NotAllowed
-from kent360.network.adapters.sms import gateway
+from kent360.network.adapters.sms import sms_send
 from kent360.network.models import (
     ActionItem,
     Campaign,
@@ -396,7 +396,7 @@ def _send_sms(d: Dispatch) -> tuple[str, str, str]:
     )
     if not phones:
         return Dispatch.State.SENT, "", "0"
-    ref = gateway().send(to=phones, text=d.message.text[:612], reference=f"crisis-dispatch-{d.pk}")
+    ref = sms_send(to=phones, text=d.message.text[:612], reference=f"crisis-dispatch-{d.pk}")
     return Dispatch.State.SENT, ref, str(len(phones))
 
 

@@ -527,7 +527,12 @@ def _send(notification: Notification) -> str:
         gateway = sms.configured_gateway()
         if gateway is None:
             raise DeliveryError("no SMS gateway configured", permanent=True)
-        return gateway.send(to=notification.recipient, text=notification.body)
+        # a retry after a lost answer carries the same reference, so the gateway can drop it
+        return gateway.send(
+            to=notification.recipient,
+            text=notification.body,
+            reference=f"notification-{notification.pk}",
+        )
     if notification.channel == C.SOCIAL:
         replier = social.configured_replier()
         if replier is None:

@@ -1,6 +1,11 @@
 """SMS gateways: a generic configurable HTTP gateway and Netgsm (Turkey).
 
-A gateway takes an E.164 number and a text and returns the provider's message id, or
+The one way kent360 sends SMS: citizen notifications (with fallback to e-mail) and the
+network app's crisis broadcasts and sign-up codes all use ``configured_gateway()``.
+
+A gateway takes one E.164 number or a list of them (one message to many, as a crisis
+broadcast), a text and an optional ``reference`` (the same reference again lets a gateway
+that supports it drop a repeated submission), and returns the provider's message id, or
 raises SmsError. ``permanent`` errors (bad credentials, unknown sender name, invalid
 number) are not retried: the message falls back to e-mail at once; temporary ones
 (network, 5xx, rate limits) are retried with back-off first.
@@ -8,11 +13,13 @@ number) are not retried: the message falls back to e-mail at once; temporary one
 Settings: KENT360_SMS_PROVIDER (``netgsm``, ``generic`` or empty = no SMS),
 KENT360_SMS_URL, KENT360_SMS_USER, KENT360_SMS_PASSWORD, KENT360_SMS_SENDER,
 KENT360_SMS_TOKEN (generic: bearer token), KENT360_SMS_FIELDS (generic: renamed JSON
-fields, e.g. ``to=gsm,text=message``).
+fields, e.g. ``to=gsm,text=message,sender=from``). Replies forwarded by the gateway (STOP)
+authenticate with KENT360_SMS_INBOUND_TOKEN, a secret of their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,11 +34,18 @@ class SmsError(Exception):
 
 
 class SmsGateway(Protocol):
-    def send(self, *, to: str, text: str) -> str: ...
+    def send(self, *, to: str | Sequence[str], text: str, reference: str = "") -> str: ...
 
 
 def _digits(e164: str) -> str:
     return "".join(ch for ch in e164 if ch.isdigit())
+
+
+def _recipients(to: str | Sequence[str]) -> list[str]:
+    numbers = [to] if isinstance(to, str) else list(to)
+    if not numbers:
+        raise SmsError("no recipients", permanent=True)
+    return numbers
 
 
 # Netgsm's documented result codes of /sms/send/get (anything else is unknown → temporary).
@@ -50,7 +64,9 @@ NETGSM_ERRORS = {
 @dataclass
 class NetgsmGateway:
     """Netgsm's HTTP GET API: ``GET {base}/sms/send/get/?usercode=&password=&gsmno=&message=
-    &msgheader=&dil=TR``; the answer is ``00 <job id>`` on success, else an error code."""
+    &msgheader=&dil=TR``; the answer is ``00 <job id>`` on success, else an error code.
+    One text to many numbers (1:n) goes as one call with comma-separated ``gsmno``; the
+    API takes no client reference, so ``reference`` is not sent."""
 
     usercode: str
     password: str
@@ -58,11 +74,11 @@ class NetgsmGateway:
     base_url: str = "https://api.netgsm.com.tr"
     timeout: float = 15.0
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str | Sequence[str], text: str, reference: str = "") -> str:
         params = {
             "usercode": self.usercode,
             "password": self.password,
-            "gsmno": _digits(to),
+            "gsmno": ",".join(_digits(n) for n in _recipients(to)),
             "message": text,
             "msgheader": self.msgheader,
             "dil": "TR",
@@ -85,9 +101,10 @@ class NetgsmGateway:
 
 @dataclass
 class GenericHttpGateway:
-    """Any HTTP gateway taking a JSON POST: fields to/text/sender (renamable), an optional
-    bearer token; 2xx is success and the JSON ``id`` (or ``message_id``) the reference.
-    4xx is permanent, 5xx and network errors temporary."""
+    """Any HTTP gateway taking a JSON POST: fields to/text/sender/reference (renamable), an
+    optional bearer token; 2xx is success and the JSON ``id`` (or ``message_id``) the
+    provider's id. ``to`` is a string for one number and a list for several; ``reference``
+    is sent only when given. 4xx is permanent, 5xx, 429 and network errors temporary."""
 
     url: str
     token: str = ""
@@ -95,9 +112,22 @@ class GenericHttpGateway:
     fields: dict[str, str] | None = None
     timeout: float = 15.0
 
-    def send(self, *, to: str, text: str) -> str:
-        names = {"to": "to", "text": "text", "sender": "sender", **(self.fields or {})}
-        payload = {names["to"]: to, names["text"]: text, names["sender"]: self.sender}
+    def send(self, *, to: str | Sequence[str], text: str, reference: str = "") -> str:
+        names = {
+            "to": "to",
+            "text": "text",
+            "sender": "sender",
+            "reference": "reference",
+            **(self.fields or {}),
+        }
+        numbers = _recipients(to)
+        payload: dict[str, object] = {
+            names["to"]: to if isinstance(to, str) else numbers,
+            names["text"]: text,
+            names["sender"]: self.sender,
+        }
+        if reference:
+            payload[names["reference"]] = reference
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             response = httpx.post(self.url, json=payload, headers=headers, timeout=self.timeout)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 class PersonalDataAccess(models.Model):
     """One view of a citizen's personal data by a staff member (KVKK art. 12 / GDPR art. 30).
 
-    Append-only: written by ``personal_data_access_log`` whenever staff open a request
-    (web page or API) that carries contact details; organisation admins read it.
+    Append-only: written only by ``personal_data_access_log`` whenever staff open a request
+    (web page or API), a citizen's 360° file, its export, merge or erasure, or find a
+    caller at the desk; organisation admins read it. It outlives what it points at
+    (``staff_label`` and SET_NULL keys), since the record of a read must survive an erasure.
     """
 
     organisation = models.ForeignKey(

@@ -266,8 +266,11 @@ def personal_data_access_log(
 ) -> PersonalDataAccess:
     """Records that ``staff`` saw the personal data carried by ``obj`` (a request or citizen).
 
-    Written outside any transaction of the caller's: a view that fails later still
-    leaves the record of what was shown.
+    The one writer of the personal-data access log: request pages and the API, the
+    citizen's 360° file, its exports, merges, erasures and the desk's caller lookup all
+    come through here. ``what`` names the screen (``request.detail``, ``citizen.view``,
+    ``citizen.export`` ...). Written outside any transaction of the caller's: a view that
+    fails later still leaves the record of what was shown.
     """
     from kent360.citizens.models import Citizen
     from kent360.requests.models import Request
@@ -284,6 +287,14 @@ def personal_data_access_log(
         what=what[:100],
         ip=ip or None,
     )
+
+
+def personal_data_access_move_citizen(*, source: Any, target: Any) -> int:
+    """When two citizen records are merged, the removed one's access history follows the
+    person to the record that is kept (otherwise deleting it would orphan the entries)."""
+    return PersonalDataAccess.objects.filter(
+        organisation_id=target.organisation_id, citizen_id=source.pk
+    ).update(citizen_id=target.pk)
 
 
 # ---------------------------------------------------------------- retention

@@ -1,50 +1,26 @@
-"""An HTTP SMS gateway adapter.
+"""Crisis SMS go out through the notifications app's configured gateway.
 
-Turkish and Iranian bulk-SMS providers differ in details but share the shape: an
-authenticated POST of sender, recipients and text, answered with a message id. This adapter
-speaks that JSON shape (POST {base}/messages, Bearer token, body {"from", "to": [...],
-"text", "reference"}); ``reference`` lets the gateway drop a repeated submission.
+There is one SMS adapter and one set of settings (``kent360.notifications.sms``,
+KENT360_SMS_*). This module only translates its outcome into the network's publishing
+terms: a gateway error becomes ``PublishError`` (retryable unless the gateway said the
+failure is permanent), and no configured gateway is a permanent failure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import httpx
-from django.conf import settings
-
-from kent360.social.adapters.base import PublishError, call, check
+from kent360.notifications.sms import SmsError, configured_gateway
+from kent360.social.adapters.base import PublishError
 
 
-@dataclass(frozen=True)
-class SmsGateway:
-    base_url: str
-    token: str
-    sender: str
-    transport: httpx.BaseTransport | None = None
+def sms_send(*, to: list[str], text: str, reference: str) -> str:
+    """One text to the numbers (E.164) in one submission; returns the gateway's message id.
 
-    def send(self, *, to: list[str], text: str, reference: str) -> str:
-        if not self.base_url:
-            raise PublishError("No SMS gateway is configured.", retryable=False)
-        with httpx.Client(
-            base_url=self.base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=20.0,
-            transport=self.transport,
-        ) as http:
-            data = check(
-                call(
-                    http.post,
-                    "/messages",
-                    json={"from": self.sender, "to": to, "text": text, "reference": reference},
-                )
-            )
-        return str(data.get("id", ""))
-
-
-def gateway() -> SmsGateway:
-    return SmsGateway(
-        settings.KENT360_SMS_GATEWAY_URL,
-        settings.KENT360_SMS_GATEWAY_TOKEN,
-        settings.KENT360_SMS_SENDER,
-    )
+    ``reference`` is stable per dispatch, so a retry after a lost answer is recognisable
+    to a gateway that de-duplicates by it."""
+    gateway = configured_gateway()
+    if gateway is None:
+        raise PublishError("No SMS gateway is configured.", retryable=False)
+    try:
+        return gateway.send(to=to, text=text, reference=reference)
+    except SmsError as exc:
+        raise PublishError(str(exc), retryable=not exc.permanent) from exc

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kent360.core.errors import DomainError
 from kent360.network import alerts, services
 from kent360.network.models import SmsSubscriber
+from kent360.network.tests.sms import INBOUND_TOKEN, use_local_gateway
 from kent360.organizations.models import Role
 from kent360.social.tests.servers import fake_api
 
@@ -24,8 +25,7 @@ pytestmark = pytest.mark.django_db
 def gateway(settings):
     cache.clear()
     with fake_api() as api:
-        settings.KENT360_SMS_GATEWAY_URL = api.url + "/sms"
-        settings.KENT360_SMS_GATEWAY_TOKEN = "secret-token"
+        use_local_gateway(settings, api)
         settings.SITE_URL = "https://kent.example"
         yield api
 
@@ -103,10 +103,15 @@ def test_unsubscribe_by_link_and_by_replying_stop(world, client, gateway):
     body = json.dumps({"from": "+905334445566", "text": "dur lütfen"})
     refused = client.post(inbound, body, content_type="application/json")
     assert refused.status_code == 401
+    # the token kent360 presents to the gateway is not the one the gateway presents to us
+    outbound = client.post(
+        inbound, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer secret-token"
+    )
+    assert outbound.status_code == 401
     second.refresh_from_db()
     assert second.is_active
     ok = client.post(
-        inbound, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer secret-token"
+        inbound, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {INBOUND_TOKEN}"
     )
     assert ok.json() == {"unsubscribed": True}
     second.refresh_from_db()
@@ -115,7 +120,7 @@ def test_unsubscribe_by_link_and_by_replying_stop(world, client, gateway):
         inbound,
         json.dumps({"from": "+905321112233", "text": "merhaba"}),
         content_type="application/json",
-        HTTP_AUTHORIZATION="Bearer secret-token",
+        HTTP_AUTHORIZATION=f"Bearer {INBOUND_TOKEN}",
     )
     assert chat.json() == {"unsubscribed": False}
 
@@ -151,3 +156,53 @@ def test_rate_limits_per_number_and_per_connection(world, client, gateway, setti
     ]
     assert statuses == [302, 302, 429]
     assert len(_sms(gateway)) == codes_before + 2
+
+
+def _sms_dispatch(world, django_capture_on_commit_callbacks):
+    from kent360.network.models import Dispatch
+
+    services.sms_subscribe(organisation=world.org, phone="0532 111 22 33")
+    pr = world.staff[Role.PR_MANAGER]
+    crisis = services.crisis_open(actor=pr, title="Sel", kind="flood")
+    services.crisis_set_channels(actor=pr, crisis=crisis, newsroom=False, sms=True, accounts=[])
+    message = services.crisis_message_draft(actor=pr, crisis=crisis, title="Sel", text="Uzak durun")
+    services.crisis_message_approve(actor=pr, message=message)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.crisis_message_publish(actor=pr, message=message)
+    return Dispatch.objects.get(channel=Dispatch.Channel.SMS)
+
+
+def test_crisis_sms_through_the_shared_gateway_retries_with_the_same_reference(
+    world, gateway, django_capture_on_commit_callbacks
+):
+    """A temporary gateway failure (503) leaves the dispatch pending on the board; the
+    retry goes out once with the same reference, and a later sweep sends nothing more."""
+    from kent360.network.models import Dispatch
+
+    gateway.fail_next = 1
+    d = _sms_dispatch(world, django_capture_on_commit_callbacks)
+    assert d.state == Dispatch.State.PENDING and "503" in d.last_error and d.attempts == 1
+    later = timezone.now() + timedelta(hours=1)
+    services.dispatch_sweep(now=later)
+    d.refresh_from_db()
+    assert d.state == Dispatch.State.SENT and d.detail == "1" and d.external_ref.startswith("sms")
+    calls = [r.json for r in gateway.received if r.path == "/sms/messages"]
+    assert [c["reference"] for c in calls] == [f"crisis-dispatch-{d.pk}"] * 2
+    services.dispatch_sweep(now=later + timedelta(hours=1))
+    assert len([r for r in gateway.received if r.path == "/sms/messages"]) == 2
+
+
+def test_crisis_sms_fails_for_good_when_the_gateway_refuses_or_is_not_set_up(
+    world, gateway, settings, django_capture_on_commit_callbacks
+):
+    from kent360.network.models import Dispatch
+
+    settings.KENT360_SMS_TOKEN = "wrong"  # the gateway answers 401: permanent
+    d = _sms_dispatch(world, django_capture_on_commit_callbacks)
+    assert d.state == Dispatch.State.FAILED and "401" in d.last_error
+    Dispatch.objects.all().delete()
+    settings.KENT360_SMS_PROVIDER = ""
+    d = _sms_dispatch(world, django_capture_on_commit_callbacks)
+    assert d.state == Dispatch.State.FAILED and "No SMS gateway" in d.last_error
+    with pytest.raises(DomainError):
+        alerts.sms_signup_start(organisation=world.org, phone="05051234567", consent=True)

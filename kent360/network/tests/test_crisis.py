@@ -8,6 +8,7 @@ from django.utils import timezone
 from kent360.core.errors import DomainError, InvalidTransition, NotAllowed
 from kent360.network import services
 from kent360.network.models import Dispatch
+from kent360.network.tests.sms import use_local_gateway
 from kent360.organizations.models import Role
 from kent360.press.models import Release
 from kent360.requests.services import request_create
@@ -23,8 +24,7 @@ def test_one_approval_publishes_to_newsroom_mastodon_and_sms(
 ):
     metro_pr = net.s("izmir", Role.PR_MANAGER)
     with fake_api() as api:
-        settings.KENT360_SMS_GATEWAY_URL = api.url + "/sms"
-        settings.KENT360_SMS_GATEWAY_TOKEN = "secret-token"
+        use_local_gateway(settings, api)
         bornova_org = net.districts["bornova"]
         mastodon = social_services.account_create(
             organisation=bornova_org,
@@ -103,6 +103,13 @@ def test_one_approval_publishes_to_newsroom_mastodon_and_sms(
         )
         assert [s["to"] for s in sms] == [["+905051234567"], ["+905321112233", "+905334445566"]]
         assert board[("bornova", "sms")].detail == "2"
+        # one submission per dispatch, with a reference stable across retries
+        assert {s["reference"] for s in sms} == {
+            f"crisis-dispatch-{board[('bornova', 'sms')].pk}",
+            f"crisis-dispatch-{board[('buca', 'sms')].pk}",
+        }
+        assert {s["from"] for s in sms} == {"BELEDIYE"}
+        assert board[("bornova", "sms")].external_ref.startswith("sms")
 
         # a second run of the sender changes nothing
         services.dispatch_sweep(now=timezone.now() + timedelta(hours=1))

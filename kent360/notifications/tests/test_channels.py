@@ -121,7 +121,9 @@ def test_generic_gateway_posts_json_with_renamed_fields(
     assert call["headers"]["Authorization"] == "Bearer tok"
     assert call["json"]["gsm"] == "+905321112233" and call["json"]["sender"] == "KENT360"
     assert r.tracking_code in call["json"]["message"]
-    assert Notification.objects.get(request=r).provider_ref == "msg-42"
+    notification = Notification.objects.get(request=r)
+    assert notification.provider_ref == "msg-42"
+    assert call["json"]["reference"] == f"notification-{notification.pk}"
 
 
 def test_social_request_is_answered_on_the_signed_webhook(

@@ -273,6 +273,36 @@ def test_viewing_a_request_is_logged_and_listed_for_the_org_admin(world, make_re
     assert r.tracking_code not in other_admin.get(reverse("ops:access_log")).content.decode()
 
 
+def test_every_screen_with_personal_data_writes_to_the_one_log(world, make_request):
+    """Request page, API, citizen file, its exports and the desk lookup: one log, one page."""
+    r = make_request(contact_phone="0532 111 22 33")
+    agent = world.staff[Role.AGENT]
+    client = login(Client(), agent)
+    client.get(reverse("requests:detail", args=[r.tracking_code]))
+    client.get(reverse("citizens:detail", args=[r.citizen_id]), REMOTE_ADDR="10.7.7.7")
+    client.get(reverse("citizens:export_json", args=[r.citizen_id]))
+    client.get(reverse("citizens:export_pdf", args=[r.citizen_id]))
+    client.get("/intake/caller/", {"contact_phone": "05321112233"})
+    entries = list(PersonalDataAccess.objects.order_by("id"))
+    assert [(e.what, e.citizen_id, e.staff) for e in entries] == [
+        ("request.detail", r.citizen_id, agent),
+        ("citizen.view", r.citizen_id, agent),
+        ("citizen.export", r.citizen_id, agent),
+        ("citizen.export", r.citizen_id, agent),
+        ("citizen.desk_lookup", r.citizen_id, agent),
+    ]
+    assert entries[1].ip == "10.7.7.7"
+    page = login(Client(), world.staff[Role.ORG_ADMIN]).get(reverse("ops:access_log"))
+    html = page.content.decode()
+    for what in ("request.detail", "citizen.view", "citizen.export", "citizen.desk_lookup"):
+        assert what in html
+    only_exports = login(Client(), world.staff[Role.ORG_ADMIN]).get(
+        reverse("ops:access_log"), {"q": "citizen.export"}
+    )
+    assert only_exports.content.decode().count("<td>citizen.export</td>") == 2
+    assert "request.detail" not in only_exports.content.decode()
+
+
 def test_national_ids_are_stored_only_as_keyed_hashes(world, settings):
     from kent360.citizens.services import citizen_match_or_create, national_id_hash
 
