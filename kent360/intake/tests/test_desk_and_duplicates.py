@@ -29,7 +29,9 @@ def test_caller_lookup_normalises_turkish_and_iranian_numbers(world, client, mak
     assert iran.tracking_code in page
     assert (
         "Not a valid phone number"
-        in client.get("/intake/caller/", {"contact_phone": "12"}).content.decode()
+        in client.get(
+            "/intake/caller/", {"contact_phone": "12"}, headers={"accept-language": "en"}
+        ).content.decode()
     )
     desk = client.get("/requests/new/").content.decode()
     assert "/intake/caller/" in desk

@@ -52,6 +52,7 @@ def test_field_report_errors(world):
             "photos": [{"name": "a.png", "data": base64.b64encode(b"GIF89a....").decode()}],
         },
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert (
         bad.status_code == 400

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from kent360.intake.mail import ImapConfig, imap_poll
 from kent360.intake.models import InboundMessage, Status
@@ -130,6 +131,7 @@ def _own(path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@translation.override("en")
 def test_imap_poll_stores_each_message_once(world, dovecot):
     maildir = dovecot["maildir"]
     _deliver(

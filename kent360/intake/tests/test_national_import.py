@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from kent360.intake import services
@@ -72,6 +73,7 @@ def test_cp1254_csv_and_xlsx(world, django_capture_on_commit_callbacks):
     )
 
 
+@translation.override("en")
 def test_xml_import_and_entity_expansion_refused(world, django_capture_on_commit_callbacks):
     xml = (
         '<?xml version="1.0" encoding="utf-8"?><Basvurular><Basvuru><BasvuruNo>XML-1</BasvuruNo>'

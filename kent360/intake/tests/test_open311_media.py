@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from kent360.intake.fetch import FetchError, address_allowed, fetch_photo
@@ -117,6 +118,7 @@ def test_media_url_is_downloaded_cleaned_and_attached(
         ("/big.jpg", "too large"),
     ],
 )
+@translation.override("en")
 def test_a_bad_media_url_is_recorded_and_the_request_still_created(
     world,
     client,
@@ -129,6 +131,7 @@ def test_a_bad_media_url_is_recorded_and_the_request_still_created(
     reason,
 ):
     settings.KENT360_MAX_ATTACHMENT_BYTES = 2000
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, key, f"{media.url}{path}")
     assert response.status_code == 200
@@ -140,6 +143,7 @@ def test_a_bad_media_url_is_recorded_and_the_request_still_created(
     assert reason in message.parsed["media"]["error"] and reason in message.error
 
 
+@translation.override("en")
 def test_private_addresses_and_other_schemes_are_refused(world, client, key, media, settings):
     settings.KENT360_MEDIA_FETCH_ALLOWED_NETWORKS = []
     with pytest.raises(FetchError, match="private network"):
@@ -160,6 +164,7 @@ def test_private_addresses_and_other_schemes_are_refused(world, client, key, med
     assert address_allowed(ipaddress.ip_address("10.0.0.5"))
 
 
+@translation.override("en")
 def test_redirect_to_a_private_address_is_refused(world, media, local_allowed, settings):
     media.routes["/to-metadata"] = (302, {"Location": "http://169.254.169.254/latest/"}, b"")
     with pytest.raises(FetchError, match="private network"):

@@ -3,6 +3,7 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from kent360.intake.models import InboundMessage, Status
@@ -64,11 +65,13 @@ def test_scan_is_read_and_confirmed_by_staff(world, client, django_capture_on_co
     assert r.channel == "petition" and r.attachments.get().content_type == "image/png"
 
 
+@translation.override("en")
 def test_pdf_scan_and_wrong_type(world, client, django_capture_on_commit_callbacks):
     img = Image.open(io.BytesIO(scanned_page()))
     pdf = io.BytesIO()
     img.convert("RGB").save(pdf, format="PDF", resolution=200)
     login(client, world.staff[Role.AGENT])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/intake/petition/", {"file": SimpleUploadedFile("d.pdf", pdf.getvalue())})
         client.post(

@@ -61,6 +61,7 @@ def test_web_form_creates_request_with_tracking_code_and_clean_photo(world, clie
 
 def test_web_form_refuses_a_non_image_posing_as_jpeg(world, client):
     fake = SimpleUploadedFile("evil.jpg", b"MZ\x90\x00 not a photo at all", "image/jpeg")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.post("/intake/report/bornova/", _form(photos=[fake]))
     assert response.status_code == 200
     assert "evil.jpg is not a JPEG, PNG or HEIC photo" in response.content.decode()
@@ -103,6 +104,7 @@ def test_consent_is_required(world, client):
 
 def test_refused_photo_keeps_the_raw_submission_with_its_error(world, client, photo):
     fake = SimpleUploadedFile("evil.jpg", b"MZ\x90\x00 not a photo at all", "image/jpeg")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.post("/intake/report/bornova/", _form(photos=[fake], submission_key="k1"))
     assert "evil.jpg is not a JPEG, PNG or HEIC photo" in response.content.decode()
     kept = InboundMessage.objects.get()

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from kent360.organizations.models import Role
 from kent360.requests import selectors as req_selectors
@@ -65,6 +66,7 @@ def trained(world, make_request):
     return result
 
 
+@translation.override("en")
 def test_confident_request_is_assigned_automatically(world, make_request, trained):
     settings_row = services.routing_settings_get(world.org)
     settings_row.threshold = 0.6
@@ -82,6 +84,7 @@ def test_confident_request_is_assigned_automatically(world, make_request, traine
     assert event.data["model_version"] == trained.model.version
 
 
+@translation.override("en")
 def test_unsure_request_goes_to_the_triage_queue(world, make_request, trained, client):
     settings_row = services.routing_settings_get(world.org)
     settings_row.threshold = 0.99
@@ -171,6 +174,7 @@ def test_retraining_with_more_history_replaces_the_model(world, make_request, tr
     assert RoutingModel.objects.get(is_current=True).version == trained.model.version + 1
 
 
+@translation.override("en")
 def test_train_command_prints_the_report(world, make_request):
     _history(world, make_request)
     out = io.StringIO()
