@@ -63,6 +63,13 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "transparency": {"slug": "bornova"},
 }
 REQUEST_ROUTES = ("requests:", "request-")
+# API routes whose <pk> is an object of the sample (URL-name prefix → sample key).
+API_OBJECTS = {
+    "press-release": "release",
+    "social-post": "post",
+    "network-campaign": "campaign",
+    "network-crisis": "crisis",
+}
 
 
 def walk(
@@ -234,6 +241,9 @@ def test_every_url_is_classified_and_isolated(world, sample, client):
     for name, route, _pattern in walk():
         values = {k: v for k, v in sample.items() if isinstance(v, str)}
         values.update(OVERRIDES.get(name.split("-")[0], {}))
+        for prefix, key in API_OBJECTS.items():  # router routes all call their id "pk"
+            if name.startswith(prefix):
+                values["pk"] = sample[key]
         url = build(route, values)
         if url is None:
             continue
