@@ -33,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--no-rollups", action="store_true", help="load rows only")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -44,7 +45,7 @@ def main() -> None:
     from kent360.reports.scale import generate
 
     print(machine())
-    figures = generate(n=args.requests)
+    figures = generate(n=args.requests, rollups=not args.no_rollups)
     print(f"generated {args.requests:,} requests: {figures} (wall {time.monotonic() - t0:.0f} s)")
 
 
