@@ -46,7 +46,8 @@ REQUEST_COLUMNS = (
     "id, organisation_id, tracking_code, kind, category_id, directorate_id, channel, state, "
     "priority, subject, text, language, search_text, latitude, longitude, address, "
     "neighbourhood, contact_name, contact_phone, contact_email, external_ref, "
-    "rejected_competent_body, created_at, updated_at, due_at, first_answered_at, closed_at"
+    "rejected_competent_body, created_at, updated_at, due_at, first_answered_at, closed_at, "
+    "sla_paused_seconds"
 )
 EVENT_COLUMNS = (
     "request_id, organisation_id, type, actor_label, from_state, to_state, text, data, "
@@ -153,7 +154,7 @@ class Generator:
                 f"{_esc(subject)}\t{_esc(text)}\ttr\t{code.lower()} {_esc(key)} {hood.lower()}\t"
                 f"{lat:.6f}\t{lon:.6f}\t\t{hood}\t\t\t\t\t\t{ts}\t{ts}\t{_ts(due)}\t"
                 f"{_ts(answered) if answered else chr(92) + 'N'}\t"
-                f"{_ts(closed) if closed else chr(92) + 'N'}\n"
+                f"{_ts(closed) if closed else chr(92) + 'N'}\t0\n"
             )
             ev.write(
                 f"{rid}\t{org}\tcreated\t{channels[i]}\t\treceived\t\t"
