@@ -16,7 +16,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+import psycopg
+from django.db import InterfaceError, OperationalError, connection
 
 from kent360.core.demo import data
 from kent360.core.text import search_key
@@ -203,9 +204,39 @@ def _recreate_indexes(definitions: list[str], log: Callable[[str], None]) -> Non
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '1GB'")
         for definition in definitions:
-            cur.execute(definition)
+            # IF NOT EXISTS: a retry after a server restart skips the ones already built
+            cur.execute(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
     if definitions:
         log(f"  rebuilt {len(definitions)} indexes")
+
+
+def _reconnect_when_down(step: Callable[[], None], log: Callable[[str], None]) -> None:
+    """Run ``step``; if the server went away (a restart), wait for it and run it again."""
+    for attempt in range(30):
+        try:
+            step()
+            return
+        except (OperationalError, InterfaceError, psycopg.OperationalError) as exc:
+            log(f"  server went away ({exc.__class__.__name__}); retrying (attempt {attempt + 1})")
+            connection.close()
+            time.sleep(5)
+    raise RuntimeError("PostgreSQL did not come back")
+
+
+def _copy_chunk(requests_text: str, events_text: str, log: Callable[[str], None]) -> None:
+    """COPY one chunk in one transaction: a restart mid-chunk leaves none of it behind."""
+
+    def step() -> None:
+        connection.ensure_connection()
+        raw = connection.connection  # psycopg connection
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+            with cur.copy(f"COPY requests_request ({REQUEST_COLUMNS}) FROM STDIN") as copy:
+                copy.write(requests_text)
+            with cur.copy(f"COPY requests_requestevent ({EVENT_COLUMNS}) FROM STDIN") as copy:
+                copy.write(events_text)
+
+    _reconnect_when_down(step, log)
 
 
 def generate(
@@ -233,7 +264,6 @@ def generate(
         cur.execute(
             "SELECT setval(pg_get_serial_sequence('requests_request', 'id'), %s)", [first + n]
         )
-    raw = connection.connection  # psycopg connection
     dropped = _drop_secondary_indexes() if n >= DROP_INDEXES_FROM else []
     done = 0
     gen_time = copy_time = 0.0
@@ -253,18 +283,14 @@ def generate(
         if done + size < n:
             pending = pool.submit(make, done + size)
         g1 = time.monotonic()
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY requests_request ({REQUEST_COLUMNS}) FROM STDIN") as copy:
-                copy.write(requests_text)
-            with cur.copy(f"COPY requests_requestevent ({EVENT_COLUMNS}) FROM STDIN") as copy:
-                copy.write(events_text)
+        _copy_chunk(requests_text, events_text, log)
         copy_time += time.monotonic() - g1
         done += size
         if done % (CHUNK * 10) == 0 or done == n:
             log(f"  {done:,} requests ({time.monotonic() - t0:.0f} s)")
     pool.shutdown()
     i0 = time.monotonic()
-    _recreate_indexes(dropped, log)
+    _reconnect_when_down(lambda: _recreate_indexes(dropped, log), log)
     t_index = time.monotonic() - i0
     t_insert = time.monotonic() - t0
     with connection.cursor() as cur:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kent360.core.text import search_key
 from kent360.organizations.models import Role, Staff
+from kent360.requests import pagination
 from kent360.requests.models import (
     OPEN_STATES,
     EventType,
@@ -111,7 +112,24 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
         code = normalise_tracking_code(f.q)
         key = search_key(f.q)
         qs = qs.filter(Q(tracking_code=code) | Q(search_text__contains=key))
-    return qs.order_by(SORTS.get(f.sort, "-created_at"), "-id")
+    return qs.order_by(*pagination.ordering(*pagination.parse_sort(request_sort(f))))
+
+
+def request_sort(filters: InboxFilters) -> str:
+    """The model field (with "-" for descending) the inbox is sorted by."""
+    return SORTS.get(filters.sort, "-created_at")
+
+
+def request_inbox_page(
+    *, staff: Staff, filters: InboxFilters, cursor: str | None, size: int = 25
+) -> pagination.KeysetPage[Request]:
+    """One inbox page by keyset on (sort field, id), with the total capped at 1,000."""
+    return pagination.keyset_page(
+        request_list(staff=staff, filters=filters),
+        sort=request_sort(filters),
+        cursor=cursor,
+        size=size,
+    )
 
 
 def request_get(*, staff: Staff, tracking_code: str) -> Request:
