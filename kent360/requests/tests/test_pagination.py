@@ -30,9 +30,7 @@ def tricky(world, make_request):
 def walk(staff, filters, size):  # type: ignore[no-untyped-def]
     forward, pages, cursor = [], [], None
     while True:
-        page = selectors.request_inbox_page(
-            staff=staff, filters=filters, cursor=cursor, size=size
-        )
+        page = selectors.request_inbox_page(staff=staff, filters=filters, cursor=cursor, size=size)
         pages.append([r.pk for r in page])
         forward += [r.pk for r in page]
         if not page.next_cursor:
@@ -53,7 +51,9 @@ def walk(staff, filters, size):  # type: ignore[no-untyped-def]
 def test_keyset_walk_matches_the_full_ordered_list(world, tricky, sort):
     staff = world.staff[Role.PR_MANAGER]
     filters = selectors.InboxFilters(state="", sort=sort)
-    expected = list(selectors.request_list(staff=staff, filters=filters).values_list("pk", flat=True))
+    expected = list(
+        selectors.request_list(staff=staff, filters=filters).values_list("pk", flat=True)
+    )
     assert len(expected) == 12
     forward, pages, backward = walk(staff, filters, size=5)
     assert forward == expected  # every row exactly once, in the list's order
