@@ -319,4 +319,6 @@ def rollups_rebuild_all(org: Organisation) -> None:
     rollups.rollup_rebuild(organisation=org)
     rollups.rollup_mark_all_done()
     with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE reports_dailyrollup")
+        for table in ("dailyrollup", "dayrollup", "monthrollup", "monthhoodrollup"):
+            cur.execute(f"VACUUM ANALYZE reports_{table}")
+        cur.execute("VACUUM ANALYZE reports_monthresolution")

@@ -93,8 +93,9 @@ def decode_cursor(cursor: str) -> tuple[str, Any, int] | None:
     return direction, value, pk
 
 
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     """COUNT over at most cap + 1 rows: (count, True) means "more than cap"."""
+    cap = COUNT_CAP if cap is None else cap
     n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kent360.organizations.models import Category, Directorate, Staff
 from kent360.requests import permissions, selectors, services
+from kent360.requests.api.pagination import RequestListPagination
 from kent360.requests.api.serializers import (
     EventSerializer,
     NoteSerializer,
@@ -70,6 +71,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = RequestSerializer
     lookup_field = "tracking_code"
     filterset_class = RequestFilter
+    pagination_class = RequestListPagination
 
     def get_queryset(self) -> QuerySet[Request]:
         staff = api_staff(self.request)

@@ -93,7 +93,9 @@ def test_inbox_view_next_and_previous_links(client, world, make_request, monkeyp
     login(client, world.staff[Role.PR_MANAGER])
     html = client.get(reverse("requests:inbox")).content.decode()
     assert 'rel="prev"' not in html and 'rel="next"' in html
-    assert "26" in html and "Sokak lambası 27" in html and "Sokak lambası 2<" not in html
+    count = html.split('id="inbox-count">')[1].split("</p>")[0]
+    assert "26" in count and "28" not in count
+    assert "Sokak lambası 27" in html and "Sokak lambası 2<" not in html
     next_url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
     html2 = client.get(reverse("requests:inbox") + next_url).content.decode()
     assert "Sokak lambası 2<" in html2 and "Sokak lambası 0<" in html2
@@ -101,3 +103,6 @@ def test_inbox_view_next_and_previous_links(client, world, make_request, monkeyp
     prev_url = html2.split('rel="prev" href="')[1].split('"')[0].replace("&amp;", "&")
     html3 = client.get(reverse("requests:inbox") + prev_url).content.decode()
     assert "Sokak lambası 27" in html3 and "Sokak lambası 0<" not in html3
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1000)
+    html4 = client.get(reverse("requests:inbox")).content.decode()
+    assert "28" in html4.split('id="inbox-count">')[1].split("</p>")[0]
