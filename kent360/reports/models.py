@@ -126,22 +126,29 @@ class MonthRollup(RollupCounts):
     kind = models.CharField(max_length=20)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "month"], name="monthrollup_org_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "month"], name="monthrollup_org_idx"),
+            models.Index(
+                fields=["organisation", "month"],
+                name="monthrollup_open_idx",
+                condition=models.Q(open_now__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.month}"
 
 
 class MonthHoodRollup(RollupCounts):
-    """Per neighbourhood and month, by (directorate, category, channel): the sum of the
-    month's DailyRollup rows. Answers the neighbourhood breakdown over whole months."""
+    """Per neighbourhood and month, by (directorate, category): the sum of the month's
+    DailyRollup rows. Answers the neighbourhood breakdown over whole months unless a
+    channel is chosen (then the daily rows do; a channel here would triple the rows)."""
 
     organisation = _org()
     month = models.DateField()
     neighbourhood = models.CharField(max_length=120, blank=True)
     directorate = _dir()
     category = _cat()
-    channel = models.CharField(max_length=20)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "month"], name="monthhood_org_idx")]

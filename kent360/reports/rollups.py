@@ -161,11 +161,11 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     rows = (
         DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
         .annotate(rollup_month=Value(month, output_field=models.DateField()))
-        .values(*base, "neighbourhood", "rollup_month")
+        .values(*base[:3], "neighbourhood", "rollup_month")
         .annotate(**_sums())
         .order_by()
     )
-    dims = {d: d for d in (*base, "neighbourhood")} | {"month": "rollup_month"}
+    dims = {d: d for d in (*base[:3], "neighbourhood")} | {"month": "rollup_month"}
     _insert_select(MonthHoodRollup, rows, dims | _count_columns())
     start, end = local_bounds(ZoneInfo(organisation.time_zone), month, last)
     rows = (

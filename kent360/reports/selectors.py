@@ -187,6 +187,9 @@ def rollup_sources(
     rows for whole months, daily rows for the days around them. With ``neighbourhood``
     the tables that keep that dimension (MonthHoodRollup, DailyRollup)."""
     edges, months = split_range(f.date_from, f.date_to)
+    if neighbourhood and f.channel:
+        # MonthHoodRollup has no channel: only the daily rows answer this exactly
+        edges, months = [(f.date_from, f.date_to)], None
     day_model: Any = DailyRollup if neighbourhood else DayRollup
     month_model: Any = MonthHoodRollup if neighbourhood else MonthRollup
     out = [
@@ -383,9 +386,24 @@ def satisfaction(qs: QuerySet[Request]) -> float | None:
     return None
 
 
-def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
-    by_day = {r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("created")).order_by()}
+def _series(org_ids: list[int], f: KpiFilters) -> list[dict]:
+    """Requests received per day, week or month of the range (by its length); monthly
+    points come from MonthRollup for whole months."""
     step = "day" if f.days <= 62 else ("week" if f.days <= 366 else "month")
+    spans, months = split_range(f.date_from, f.date_to)
+    if step != "month" or months is None:
+        spans, months = [(f.date_from, f.date_to)], None
+    by_day: dict[date, int] = defaultdict(int)
+    for lo, hi in spans:
+        days = DayRollup.objects.filter(day__gte=lo, day__lte=hi)
+        for r in _dim_filter(days, org_ids, f).values("day").annotate(n=Sum("created")).order_by():
+            by_day[r["day"]] += int(r["n"])
+    if months:
+        qs = _dim_filter(
+            MonthRollup.objects.filter(month__gte=months[0], month__lte=months[1]), org_ids, f
+        )
+        for r in qs.values("month").annotate(n=Sum("created")).order_by():
+            by_day[r["month"]] += int(r["n"])
     buckets: dict[date, int] = defaultdict(int)
     day = f.date_from
     while day <= f.date_to:
@@ -400,10 +418,29 @@ def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
     return [{"period": k, "count": v, "step": step} for k, v in sorted(buckets.items())]
 
 
-def _backlog(qs: QuerySet[DailyRollup], today: date) -> list[dict]:
+def _backlog(org_ids: list[int], f: KpiFilters) -> list[dict]:
+    """Requests open now, by age in days at the end of the range. Days older than the
+    last bucket's start are summed from the monthly rows (only their total matters)."""
+    today = f.date_to
+    oldest = BACKLOG_BUCKETS[-1][0]
+    cutoff = today - timedelta(days=oldest)
+    recent = _dim_filter(
+        DayRollup.objects.filter(day__gt=cutoff, day__lte=today, open_now__gt=0), org_ids, f
+    )
     by_day = {
-        r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("open_now")).order_by()
+        r["day"]: int(r["n"]) for r in recent.values("day").annotate(n=Sum("open_now")).order_by()
     }
+    old = KpiFilters(
+        date_from=date(1970, 1, 1),
+        date_to=cutoff,
+        directorate=f.directorate,
+        channel=f.channel,
+        category=f.category,
+    )
+    sources = [qs.filter(open_now__gt=0) for qs in rollup_sources(org_ids=org_ids, f=old)]
+    by_day[cutoff] = (
+        by_day.get(cutoff, 0) + _sum_counts(_grouped(sources, ("organisation_id",)))["open_now"]
+    )
     out = []
     for low, high in BACKLOG_BUCKETS:
         total = sum(
@@ -466,14 +503,6 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
         median_bucket, p90_bucket = resolution_percentiles(
             org_ids=org_ids, f=filters, ps=(0.5, 0.9)
         )
-    days = _dim_filter(
-        DayRollup.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to),
-        org_ids,
-        filters,
-    )
-    open_days = _dim_filter(
-        DayRollup.objects.filter(day__lte=filters.date_to, open_now__gt=0), org_ids, filters
-    )
     by = _breakdowns(groups, org_ids)
     by["neighbourhood"] = _breakdown_of(
         _grouped(
@@ -492,9 +521,9 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
         median_hours=median,
         p90_hours=p90,
         satisfaction=satisfaction(requests),
-        backlog=_backlog(open_days, filters.date_to),
+        backlog=_backlog(org_ids, filters),
         by=by,
-        series=_series(days, filters),
+        series=_series(org_ids, filters),
         median_bucket=median_bucket,
         p90_bucket=p90_bucket,
     )
