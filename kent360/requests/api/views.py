@@ -61,7 +61,10 @@ class RequestFilter(django_filters.FilterSet):
 def _org_object(model: Any, staff: Staff, code: str | None, field: str) -> Any:
     if not code:
         return None
-    obj = model.objects.filter(organisation_id=staff.organisation_id, code=code).first()
+    qs = model.objects.filter(organisation_id=staff.organisation_id, code=code)
+    if model is Category:
+        qs = qs.select_related("default_directorate")  # the new request's directorate
+    obj = qs.first()
     if obj is None:
         raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
     return obj
