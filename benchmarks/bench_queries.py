@@ -46,8 +46,6 @@ def main() -> None:
         "--export-rows", type=int, default=0, help="also time a CSV export (export_memory.py)"
     )
     args = parser.parse_args()
-    # as in production: cached template loader, no SQL logging
-    os.environ.setdefault("KENT360_DEBUG", "false")
     setup_django()
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -58,7 +56,9 @@ def main() -> None:
     from kent360.requests.models import OPEN_STATES, Request
 
     setup_test_environment()
-    print(machine() + f", KENT360_DEBUG={os.environ['KENT360_DEBUG']}")
+    from django.conf import settings
+
+    print(machine() + f", DEBUG={settings.DEBUG} (templates parsed per request when True)")
     org = Organisation.objects.get(slug="bornova")
     total = Request.objects.filter(organisation=org).count()
     print(f"bornova requests: {total:,}")
