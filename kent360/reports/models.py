@@ -139,6 +139,32 @@ class MonthRollup(RollupCounts):
         return f"{self.organisation_id} {self.month}"
 
 
+class YearRollup(RollupCounts):
+    """Requests received in one local calendar year (``year`` is 1 January), by the
+    MonthRollup dimensions: the sum of that year's MonthRollup rows. Long ranges read
+    whole years here, a fifth of the rows of the months they hold."""
+
+    organisation = _org()
+    year = models.DateField()
+    directorate = _dir()
+    category = _cat()
+    channel = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "year"], name="yearrollup_org_idx"),
+            models.Index(
+                fields=["organisation", "year"],
+                name="yearrollup_open_idx",
+                condition=models.Q(open_now__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
 class MonthHoodRollup(RollupCounts):
     """Per neighbourhood and month, by (directorate, category): the sum of the month's
     DailyRollup rows. Answers the neighbourhood breakdown over whole months unless a

@@ -47,6 +47,7 @@ from kent360.reports.models import (
     MonthResolution,
     MonthRollup,
     RollupWatermark,
+    YearRollup,
 )
 from kent360.requests.models import FINISHED_STATES, OPEN_STATES, Request, RequestEvent, State
 
@@ -135,6 +136,24 @@ def _month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
+def _aggregate_year(organisation: Organisation, year: date) -> None:
+    """The year's YearRollup rows, summed from its MonthRollup rows."""
+    YearRollup.objects.filter(organisation=organisation, year=year).delete()
+    dims = ("organisation_id", "directorate_id", "category_id", "channel", "kind")
+    rows = (
+        MonthRollup.objects.filter(
+            organisation=organisation, month__gte=year, month__lte=year.replace(month=12)
+        )
+        .annotate(rollup_year=Value(year, output_field=models.DateField()))
+        .values(*dims, "rollup_year")
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(
+        YearRollup, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
+    )
+
+
 def _resolution_bucket() -> Case:
     whens = [
         When(Q(took__lte=timedelta(hours=edge)), then=Value(i))
@@ -158,6 +177,7 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     )
     dims = {d: d for d in (*base, "kind")} | {"month": "rollup_month"}
     _insert_select(MonthRollup, rows, dims | _count_columns())
+    _aggregate_year(organisation, month.replace(month=1))
     rows = (
         DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
         .annotate(rollup_month=Value(month, output_field=models.DateField()))
@@ -224,7 +244,14 @@ def _runs(days: list[date], longest: int = 31) -> Iterable[tuple[date, date]]:
         yield run[0], run[-1]
 
 
-ROLLUP_MODELS = (DailyRollup, DayRollup, MonthRollup, MonthHoodRollup, MonthResolution)
+ROLLUP_MODELS = (
+    DailyRollup,
+    DayRollup,
+    MonthRollup,
+    MonthHoodRollup,
+    MonthResolution,
+    YearRollup,
+)
 
 
 def rollup_rebuild(*, organisation: Organisation) -> int:
@@ -247,6 +274,9 @@ def rollup_rebuild(*, organisation: Organisation) -> int:
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             month__gte=first.replace(day=1), month__lte=last
         ).delete()
+    YearRollup.objects.filter(organisation=organisation).exclude(
+        year__gte=first.replace(month=1, day=1), year__lte=last
+    ).delete()
     written = 0
     month = first.replace(day=1)
     while month <= last:

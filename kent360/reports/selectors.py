@@ -31,10 +31,12 @@ from kent360.reports.models import (
     MonthResolution,
     MonthRollup,
     ReportSettings,
+    YearRollup,
 )
 from kent360.reports.rollups import RESOLUTION_EDGES_H, _month_end, _resolution_bucket, local_bounds
 from kent360.requests.models import Channel, Kind, Request
 
+Span = tuple[date, date]
 REPORT_ROLES = frozenset({Role.PR_MANAGER, Role.ORG_ADMIN, Role.DIRECTORATE_MANAGER})
 BACKLOG_BUCKETS = [(0, 2), (3, 7), (8, 30), (31, 90), (91, None)]
 COUNT_FIELDS = (
@@ -186,23 +188,47 @@ def rollup_sources(
     """The coarsest rollup rows that together cover exactly the filtered range: monthly
     rows for whole months, daily rows for the days around them. With ``neighbourhood``
     the tables that keep that dimension (MonthHoodRollup, DailyRollup)."""
-    edges, months = split_range(f.date_from, f.date_to)
     if neighbourhood and f.channel:
         # MonthHoodRollup has no channel: only the daily rows answer this exactly
-        edges, months = [(f.date_from, f.date_to)], None
+        return [
+            _dim_filter(
+                DailyRollup.objects.filter(day__gte=f.date_from, day__lte=f.date_to), org_ids, f
+            )
+        ]
+    parts: list[Span] = [(f.date_from, f.date_to)]
+    out: list[QuerySet[Any]] = []
+    if not neighbourhood:
+        parts, years = split_years(f.date_from, f.date_to)
+        if years:
+            qs = YearRollup.objects.filter(year__gte=years[0], year__lte=years[1])
+            out.append(_dim_filter(qs, org_ids, f))
     day_model: Any = DailyRollup if neighbourhood else DayRollup
     month_model: Any = MonthHoodRollup if neighbourhood else MonthRollup
-    out = [
-        _dim_filter(day_model.objects.filter(day__gte=lo, day__lte=hi), org_ids, f)
-        for lo, hi in edges
-    ]
-    if months:
-        out.append(
-            _dim_filter(
-                month_model.objects.filter(month__gte=months[0], month__lte=months[1]), org_ids, f
-            )
-        )
+    for first, last in parts:
+        edges, months = split_range(first, last)
+        out += [
+            _dim_filter(day_model.objects.filter(day__gte=lo, day__lte=hi), org_ids, f)
+            for lo, hi in edges
+        ]
+        if months:
+            qs = month_model.objects.filter(month__gte=months[0], month__lte=months[1])
+            out.append(_dim_filter(qs, org_ids, f))
     return out
+
+
+def split_years(first: date, last: date) -> tuple[list[Span], Span | None]:
+    """[first, last] as (the parts outside whole years, (first, last) 1 January of the
+    whole calendar years inside it, or None)."""
+    y0 = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    y1 = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+    if y0 > y1:
+        return [(first, last)], None
+    parts = []
+    if first < date(y0, 1, 1):
+        parts.append((first, date(y0 - 1, 12, 31)))
+    if last > date(y1, 12, 31):
+        parts.append((date(y1 + 1, 1, 1), last))
+    return parts, (date(y0, 1, 1), date(y1, 1, 1))
 
 
 def _grouped(sources: list[QuerySet[Any]], dims: tuple[str, ...]) -> dict[tuple, dict[str, int]]:

@@ -17,6 +17,7 @@ from kent360.reports.models import (
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
+    YearRollup,
 )
 from kent360.reports.tests.conftest import NOW
 from kent360.reports.tests.test_dashboard import board, bounds, hours_expr, sql
@@ -27,6 +28,8 @@ RANGES = [
     (date(2026, 3, 5), date(2026, 3, 20)),  # edge days only
     (date(2026, 2, 15), date(2026, 4, 15)),  # whole March between edge days
     (date(2025, 12, 10), date(2026, 3, 17)),  # three whole months, edges both sides
+    (date(2026, 1, 1), date(2026, 12, 31)),  # one whole year
+    (date(2024, 11, 20), date(2027, 2, 3)),  # whole years 2025–2026, months and days around
 ]
 
 
@@ -41,6 +44,17 @@ def test_split_range_covers_each_day_once():
     assert selectors.split_range(date(2026, 3, 1), date(2026, 3, 31)) == (
         [],
         (date(2026, 3, 1), date(2026, 3, 1)),
+    )
+
+
+def test_split_years_then_months_covers_each_day_once():
+    first, last = date(2024, 11, 20), date(2027, 2, 3)
+    parts, years = selectors.split_years(first, last)
+    assert years == (date(2025, 1, 1), date(2026, 1, 1))
+    assert parts == [(first, date(2024, 12, 31)), (date(2027, 1, 1), last)]
+    assert selectors.split_years(date(2026, 1, 2), date(2026, 12, 31)) == (
+        [(date(2026, 1, 2), date(2026, 12, 31))],
+        None,
     )
 
 
@@ -63,6 +77,7 @@ def _expected(world, first, last, dim):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("first,last", RANGES)
 def test_every_range_matches_sql(world, month, first, last):
     assert MonthRollup.objects.filter(month=date(2026, 3, 1)).exists()
+    assert YearRollup.objects.filter(year=date(2026, 1, 1)).exists()
     assert MonthHoodRollup.objects.filter(month=date(2026, 3, 1)).exists()
     f = selectors.KpiFilters(date_from=first, date_to=last)
     b = board(world, f)
@@ -125,7 +140,14 @@ def test_long_range_percentiles_are_exact_to_the_bucket(world, month):
 
 def _snapshot():  # type: ignore[no-untyped-def]
     out = {}
-    for model in (DailyRollup, DayRollup, MonthRollup, MonthHoodRollup, MonthResolution):
+    for model in (
+        DailyRollup,
+        DayRollup,
+        MonthRollup,
+        MonthHoodRollup,
+        MonthResolution,
+        YearRollup,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         out[model.__name__] = sorted(
             model.objects.values_list(*fields), key=lambda row: tuple(map(str, row))

@@ -40,7 +40,7 @@ def _int_param(request: ApiRequest, name: str, default: int) -> int:
 class RequestListPagination(BasePagination):
     """Newest first by (created_at, id); ``limit`` (≤ 200) rows a page."""
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]  # a QuerySet only: keyset needs SQL
         self, queryset: QuerySet[Any], request: ApiRequest, view: Any = None
     ) -> list[Any]:
         self.request = request
