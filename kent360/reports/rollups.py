@@ -177,7 +177,6 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     )
     dims = {d: d for d in (*base, "kind")} | {"month": "rollup_month"}
     _insert_select(MonthRollup, rows, dims | _count_columns())
-    _aggregate_year(organisation, month.replace(month=1))
     rows = (
         DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
         .annotate(rollup_month=Value(month, output_field=models.DateField()))
@@ -215,9 +214,12 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
 
 
 @transaction.atomic
-def rollup_days(*, organisation: Organisation, days: Iterable[date]) -> int:
-    """Recompute the given local days of an organisation, and the months they fall in;
-    returns the DailyRollup rows written."""
+def rollup_days(
+    *, organisation: Organisation, days: Iterable[date], with_years: bool = True
+) -> int:
+    """Recompute the given local days of an organisation, and the months (and unless
+    ``with_years`` is False, the years) they fall in; returns the DailyRollup rows
+    written. A full rebuild passes False and builds each year once at its end."""
     written = 0
     chosen = sorted(set(days))
     for first, last in _runs(chosen):
@@ -229,6 +231,9 @@ def rollup_days(*, organisation: Organisation, days: Iterable[date]) -> int:
         _aggregate_days(organisation, first, last)
     for month in sorted({day.replace(day=1) for day in chosen}):
         _aggregate_month(organisation, month)
+    if with_years:
+        for year in sorted({day.replace(month=1, day=1) for day in chosen}):
+            _aggregate_year(organisation, year)
     return written
 
 
@@ -284,8 +289,13 @@ def rollup_rebuild(*, organisation: Organisation) -> int:
         lo, hi = max(month, first), min(_month_end(month), last)
         span = (hi - lo).days + 1
         written += rollup_days(
-            organisation=organisation, days=[lo + timedelta(days=i) for i in range(span)]
+            organisation=organisation,
+            days=[lo + timedelta(days=i) for i in range(span)],
+            with_years=False,
         )
+        if month.month == 12 or _month_end(month) >= last:
+            with transaction.atomic():
+                _aggregate_year(organisation, month.replace(month=1))
         month = _month_end(month) + timedelta(days=1)
     return written
 
