@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import secrets
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 from _common import ROOT, percentile, setup_django
@@ -102,7 +104,9 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     raise SystemExit("gunicorn did not start")
 
 
-async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[float], int, float]:
+async def drive(
+    port: int, key: str, n: int, concurrency: int, tag: str
+) -> tuple[list[float], int, float]:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(n))
@@ -129,7 +133,7 @@ async def drive(port: int, key: str, n: int, concurrency: int) -> tuple[list[flo
                 }
                 t0 = time.perf_counter()
                 r = await client.post(
-                    "/api/v1/requests/", json=body, headers={"Idempotency-Key": f"load-{i}"}
+                    "/api/v1/requests/", json=body, headers={"Idempotency-Key": f"load-{tag}-{i}"}
                 )
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 201:
@@ -175,17 +179,48 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--py-spy",
+        metavar="FILE",
+        help="sample the gunicorn workers with py-spy during the run (collapsed stacks)",
+    )
     args = parser.parse_args()
     url, key = prepare(args.server)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     from _common import machine
 
     print(machine())
     port = free_port()
     proc = start_gunicorn(url, port, args.workers)
+    spy = None
     try:
-        asyncio.run(drive(port, key, min(300, args.requests), args.concurrency))  # warm-up
-        latencies, errors, took = asyncio.run(drive(port, key, args.requests, args.concurrency))
+        asyncio.run(drive(port, key, min(300, args.requests), args.concurrency, "warm"))
+        if args.py_spy:
+            spy = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(proc.pid),
+                    "--subprocesses",
+                    "--rate",
+                    "100",
+                    "--format",
+                    "raw",
+                    "--output",
+                    args.py_spy,
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+            time.sleep(1)
+        latencies, errors, took = asyncio.run(
+            drive(port, key, args.requests, args.concurrency, "run")
+        )
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     ok = len(latencies) - errors
@@ -198,6 +233,7 @@ def main() -> None:
         f"p99={percentile(latencies, 0.99):.1f} ms"
     )
     print(pgbench(args.server, 10, args.concurrency // 4 or 1))
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

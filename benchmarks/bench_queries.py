@@ -2,7 +2,7 @@
 dashboard and a constant-memory CSV export, against the database in DATABASE_URL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/k360_bench \
-        python benchmarks/bench_queries.py [--runs 40] [--export-rows 1000000]
+        python benchmarks/bench_queries.py [--runs 40] [--export-rows 0]
 
 Pages are fetched through Django's test client as the demo PR manager ("pr"), so the
 figures include the view, the templates and every query the page makes.
@@ -11,6 +11,8 @@ figures include the view, the templates and every query the page makes.
 from __future__ import annotations
 
 import argparse
+import html
+import os
 import resource
 import time
 from datetime import timedelta
@@ -28,6 +30,10 @@ def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
+def load() -> str:
+    return "  load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * resource.getpagesize() / 1024 / 1024
@@ -36,7 +42,9 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--export-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--export-rows", type=int, default=0, help="also time a CSV export (export_memory.py)"
+    )
     args = parser.parse_args()
     setup_django()
     from django.test import Client
@@ -48,7 +56,9 @@ def main() -> None:
     from kent360.requests.models import OPEN_STATES, Request
 
     setup_test_environment()
-    print(machine())
+    from django.conf import settings
+
+    print(machine() + f", DEBUG={settings.DEBUG} (templates parsed per request when True)")
     org = Organisation.objects.get(slug="bornova")
     total = Request.objects.filter(organisation=org).count()
     print(f"bornova requests: {total:,}")
@@ -65,9 +75,16 @@ def main() -> None:
 
         return go
 
+    first = client.get("/requests/?state=").content.decode()
+    next_link = html.unescape(first.split('rel="next" href="')[1].split('"')[0])
+    code = (
+        Request.objects.filter(organisation=org)
+        .order_by("-id")
+        .values_list("tracking_code", flat=True)[5000]
+    )
     pages = {
         "inbox first page (open, newest)": "/requests/",
-        "inbox: all states, page 2": "/requests/?state=&page=2",
+        "inbox: all states, next page (cursor)": f"/requests/{next_link}",
         "inbox: channel=phone": "/requests/?channel=phone",
         f"inbox: directorate={fen.code}": f"/requests/?directorate={fen.pk}",
         f"inbox: category={cat.code}, all states": f"/requests/?state=&category={cat.pk}",
@@ -75,9 +92,11 @@ def main() -> None:
         "inbox: neighbourhood=Erzene": "/requests/?neighbourhood=Erzene",
         "inbox: overdue": "/requests/?overdue=on",
         "inbox: open, due soonest": "/requests/?state=open&sort=due",
+        "inbox: search 'çöp konteyner', all states": "/requests/?state=&q=çöp+konteyner",
+        "inbox: search a tracking code": f"/requests/?state=&q={code}",
     }
     for name, url in pages.items():
-        print(summary(name, timed(page(url), args.runs)))
+        print(summary(name, timed(page(url), args.runs)) + load())
 
     since = timezone.now() - timedelta(days=90)
 
@@ -105,14 +124,23 @@ def main() -> None:
             .values_list("tracking_code", "state", "created_at", "latitude", "longitude")[:1000]
         )
 
-    print(summary("Open311 90-day query (status=open)", timed(open311, args.runs)))
-    print(summary("Open311 90-day query (status=closed)", timed(open311_closed, args.runs)))
+    print(summary("Open311 90-day query (status=open)", timed(open311, args.runs)) + load())
+    print(
+        summary("Open311 90-day query (status=closed)", timed(open311_closed, args.runs)) + load()
+    )
     today = timezone.localdate()
     for label, days in (("30 days", 30), ("365 days", 365), ("5 years", 5 * 365)):
         url = f"/reports/?date_from={today - timedelta(days=days - 1)}&date_to={today}"
-        print(summary(f"KPI dashboard ({label})", timed(page(url), max(10, args.runs // 2))))
+        runs = max(10, args.runs // 2)
+        print(summary(f"KPI dashboard ({label})", timed(page(url), runs)) + load())
     url = f"/reports/?date_from={today - timedelta(days=29)}&date_to={today}&directorate={fen.pk}"
-    print(summary("KPI dashboard (30 days, directorate)", timed(page(url), args.runs // 2)))
+    print(
+        summary("KPI dashboard (30 days, directorate)", timed(page(url), args.runs // 2)) + load()
+    )
+    url = f"/reports/?date_from={today - timedelta(days=5 * 365 - 1)}&date_to={today}&channel=phone"
+    print(summary("KPI dashboard (5 years, channel)", timed(page(url), args.runs // 2)) + load())
+    if not args.export_rows:
+        return
 
     first_ids = Request.objects.filter(organisation=org).order_by("id").values_list("id", flat=True)
     upto = first_ids[args.export_rows - 1 : args.export_rows].first() or 10**12

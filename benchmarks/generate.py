@@ -31,8 +31,12 @@ def fresh_database(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--requests", type=int, default=0)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--no-rollups", action="store_true", help="load rows only")
+    parser.add_argument(
+        "--rollups-only", action="store_true", help="rebuild every rollup table of the data there"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -44,7 +48,15 @@ def main() -> None:
     from kent360.reports.scale import generate
 
     print(machine())
-    figures = generate(n=args.requests)
+    if args.rollups_only:
+        from kent360.organizations.models import Organisation
+        from kent360.reports.scale import rollups_rebuild_all
+
+        r0 = time.monotonic()
+        rollups_rebuild_all(Organisation.objects.get(slug="bornova"))
+        print(f"rollups rebuilt in {time.monotonic() - r0:.1f} s")
+        return
+    figures = generate(n=args.requests, rollups=not args.no_rollups)
     print(f"generated {args.requests:,} requests: {figures} (wall {time.monotonic() - t0:.0f} s)")
 
 

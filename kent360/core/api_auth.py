@@ -22,7 +22,7 @@ def raw_key_from(request: Request) -> str | None:
 
 def find_api_key(raw: str) -> ApiKey | None:
     key = (
-        ApiKey.objects.select_related("organisation", "user", "user__staff")
+        ApiKey.objects.select_related("organisation", "user", "user__staff__organisation")
         .filter(key_hash=hash_api_key(raw), revoked_at__isnull=True)
         .first()
     )

@@ -1,9 +1,14 @@
-"""Daily rollups: every dashboard figure is a sum over these rows.
+"""Rollups: every dashboard figure is a sum over these rows.
 
 Rule: a local day of an organisation is always recomputed whole from the Request table
 (delete + insert in one transaction), so a rollup row can never drift from the requests
 it counts. Which days to redo is learnt from RequestEvent rows newer than a watermark:
 every change to a request (state, directorate, category, reopen) writes an event.
+
+Coarser tables are recomputed in the same transaction from the finer ones: DayRollup
+(no neighbourhood) from DailyRollup, MonthRollup from DayRollup, MonthHoodRollup from
+DailyRollup, MonthResolution from the requests of the month. Rows are computed by the
+database (INSERT … SELECT), never materialised in Python.
 """
 
 from __future__ import annotations
@@ -11,19 +16,48 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db import connection, models, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from kent360.organizations.models import Organisation
-from kent360.reports.models import DailyRollup, RollupWatermark
+from kent360.reports.models import (
+    DailyRollup,
+    DayRollup,
+    MonthHoodRollup,
+    MonthResolution,
+    MonthRollup,
+    RollupWatermark,
+    YearRollup,
+)
 from kent360.requests.models import FINISHED_STATES, OPEN_STATES, Request, RequestEvent, State
 
 DIMENSIONS = ("directorate_id", "category_id", "channel", "kind", "neighbourhood")
+COUNTS = ("created", "with_due", "answered", "answered_in_sla", "finished", "open_now", "reopened")
 BATCH_EVENTS = 50_000
+# Upper edges (hours) of MonthResolution's buckets: bucket i holds answers that took more
+# than RESOLUTION_EDGES_H[i-1] and at most RESOLUTION_EDGES_H[i]; the last bucket
+# (index len(RESOLUTION_EDGES_H)) holds everything slower.
+RESOLUTION_EDGES_H = (1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 504, 720, 1440)
 
 
 def local_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
@@ -33,61 +67,173 @@ def local_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datet
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
-def _aggregate(organisation: Organisation, first: date, last: date) -> list[DailyRollup]:
+def _insert_select(model: type[models.Model], qs: QuerySet[Any], columns: dict[str, str]) -> int:
+    """INSERT INTO model's table the rows of ``qs`` (a values() query); ``columns`` maps
+    each table column to the name it has in the query's SELECT list."""
+    sql, params = qs.query.sql_with_params()
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(c) for c in columns)
+    source = ", ".join(f"q.{quote(name)}" for name in columns.values())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({target}) "  # noqa: S608
+            f"SELECT {source} FROM ({sql}) q",
+            params,
+        )
+        return max(cur.rowcount, 0)
+
+
+def _count_columns(prefix: str = "n_") -> dict[str, str]:
+    return {name: f"{prefix}{name}" for name in COUNTS}
+
+
+def _sums() -> dict[str, Sum]:
+    return {f"n_{name}": Sum(name) for name in COUNTS}
+
+
+def _aggregate(organisation: Organisation, first: date, last: date) -> int:
+    """Insert the DailyRollup rows of [first, last], computed from the requests."""
     tz = ZoneInfo(organisation.time_zone)
     start, end = local_bounds(tz, first, last)
     reopened = RequestEvent.objects.filter(request_id=OuterRef("pk"), to_state=State.REOPENED)
     rows = (
         Request.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", *DIMENSIONS)
+        .annotate(rollup_day=TruncDate("created_at", tzinfo=tz))
+        .values("organisation_id", "rollup_day", *DIMENSIONS)
         .annotate(
             n_created=Count("id"),
             n_with_due=Count("id", filter=Q(due_at__isnull=False)),
             n_answered=Count("id", filter=Q(first_answered_at__isnull=False)),
-            n_in_sla=Count(
+            n_answered_in_sla=Count(
                 "id",
                 filter=Q(first_answered_at__isnull=False, due_at__isnull=False)
                 & Q(first_answered_at__lte=F("due_at")),
             ),
             n_finished=Count("id", filter=Q(state__in=FINISHED_STATES)),
-            n_open=Count("id", filter=Q(state__in=OPEN_STATES)),
+            n_open_now=Count("id", filter=Q(state__in=OPEN_STATES)),
             n_reopened=Count("id", filter=Q(Exists(reopened))),
         )
         .order_by()
     )
-    return [
-        DailyRollup(
-            organisation=organisation,
-            day=row["day"],
-            directorate_id=row["directorate_id"],
-            category_id=row["category_id"],
-            channel=row["channel"],
-            kind=row["kind"],
-            neighbourhood=row["neighbourhood"],
-            created=row["n_created"],
-            with_due=row["n_with_due"],
-            answered=row["n_answered"],
-            answered_in_sla=row["n_in_sla"],
-            finished=row["n_finished"],
-            open_now=row["n_open"],
-            reopened=row["n_reopened"],
+    columns = {"organisation_id": "organisation_id", "day": "rollup_day"}
+    columns |= {d: d for d in DIMENSIONS} | _count_columns()
+    return _insert_select(DailyRollup, rows, columns)
+
+
+def _aggregate_days(organisation: Organisation, first: date, last: date) -> None:
+    """DayRollup rows of [first, last]: the DailyRollup rows summed over neighbourhoods."""
+    dims = ("organisation_id", "day", "directorate_id", "category_id", "channel", "kind")
+    rows = (
+        DailyRollup.objects.filter(organisation=organisation, day__gte=first, day__lte=last)
+        .values(*dims)
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(DayRollup, rows, {d: d for d in dims} | _count_columns())
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _aggregate_year(organisation: Organisation, year: date) -> None:
+    """The year's YearRollup rows, summed from its MonthRollup rows."""
+    YearRollup.objects.filter(organisation=organisation, year=year).delete()
+    dims = ("organisation_id", "directorate_id", "category_id", "channel", "kind")
+    rows = (
+        MonthRollup.objects.filter(
+            organisation=organisation, month__gte=year, month__lte=year.replace(month=12)
         )
-        for row in rows
+        .annotate(rollup_year=Value(year, output_field=models.DateField()))
+        .values(*dims, "rollup_year")
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(
+        YearRollup, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
+    )
+
+
+def _resolution_bucket() -> Case:
+    whens = [
+        When(Q(took__lte=timedelta(hours=edge)), then=Value(i))
+        for i, edge in enumerate(RESOLUTION_EDGES_H)
     ]
+    return Case(*whens, default=Value(len(RESOLUTION_EDGES_H)))
+
+
+def _aggregate_month(organisation: Organisation, month: date) -> None:
+    """The month's MonthRollup, MonthHoodRollup and MonthResolution rows."""
+    last = _month_end(month)
+    for model in (MonthRollup, MonthHoodRollup, MonthResolution):
+        model.objects.filter(organisation=organisation, month=month).delete()  # type: ignore[attr-defined]
+    base = ("organisation_id", "directorate_id", "category_id", "channel")
+    rows = (
+        DayRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+        .annotate(rollup_month=Value(month, output_field=models.DateField()))
+        .values(*base, "kind", "rollup_month")
+        .annotate(**_sums())
+        .order_by()
+    )
+    dims = {d: d for d in (*base, "kind")} | {"month": "rollup_month"}
+    _insert_select(MonthRollup, rows, dims | _count_columns())
+    rows = (
+        DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+        .annotate(rollup_month=Value(month, output_field=models.DateField()))
+        .values(*base[:3], "neighbourhood", "rollup_month")
+        .annotate(**_sums())
+        .order_by()
+    )
+    dims = {d: d for d in (*base[:3], "neighbourhood")} | {"month": "rollup_month"}
+    _insert_select(MonthHoodRollup, rows, dims | _count_columns())
+    start, end = local_bounds(ZoneInfo(organisation.time_zone), month, last)
+    rows = (
+        Request.objects.filter(
+            organisation=organisation,
+            created_at__gte=start,
+            created_at__lt=end,
+            first_answered_at__isnull=False,
+        )
+        .annotate(
+            took=ExpressionWrapper(
+                F("first_answered_at") - F("created_at"), output_field=DurationField()
+            ),
+            rollup_month=Value(month, output_field=models.DateField()),
+        )
+        .annotate(rollup_bucket=_resolution_bucket())
+        .values(*base, "rollup_month", "rollup_bucket")
+        .annotate(n_answered=Count("id"))
+        .order_by()
+    )
+    columns = {d: d for d in base} | {
+        "month": "rollup_month",
+        "bucket": "rollup_bucket",
+        "answered": "n_answered",
+    }
+    _insert_select(MonthResolution, rows, columns)
 
 
 @transaction.atomic
-def rollup_days(*, organisation: Organisation, days: Iterable[date]) -> int:
-    """Recompute the given local days of an organisation; returns the rows written."""
+def rollup_days(
+    *, organisation: Organisation, days: Iterable[date], with_years: bool = True
+) -> int:
+    """Recompute the given local days of an organisation, and the months (and unless
+    ``with_years`` is False, the years) they fall in; returns the DailyRollup rows
+    written. A full rebuild passes False and builds each year once at its end."""
     written = 0
-    for first, last in _runs(sorted(set(days))):
-        DailyRollup.objects.filter(
-            organisation=organisation, day__gte=first, day__lte=last
-        ).delete()
-        rows = _aggregate(organisation, first, last)
-        DailyRollup.objects.bulk_create(rows, batch_size=5000)
-        written += len(rows)
+    chosen = sorted(set(days))
+    for first, last in _runs(chosen):
+        for model in (DailyRollup, DayRollup):
+            model.objects.filter(  # type: ignore[attr-defined]
+                organisation=organisation, day__gte=first, day__lte=last
+            ).delete()
+        written += _aggregate(organisation, first, last)
+        _aggregate_days(organisation, first, last)
+    for month in sorted({day.replace(day=1) for day in chosen}):
+        _aggregate_month(organisation, month)
+    if with_years:
+        for year in sorted({day.replace(month=1, day=1) for day in chosen}):
+            _aggregate_year(organisation, year)
     return written
 
 
@@ -103,29 +249,54 @@ def _runs(days: list[date], longest: int = 31) -> Iterable[tuple[date, date]]:
         yield run[0], run[-1]
 
 
+ROLLUP_MODELS = (
+    DailyRollup,
+    DayRollup,
+    MonthRollup,
+    MonthHoodRollup,
+    MonthResolution,
+    YearRollup,
+)
+
+
 def rollup_rebuild(*, organisation: Organisation) -> int:
-    """Recompute every day on which the organisation received requests."""
+    """Recompute every day (and month) on which the organisation received requests."""
     tz = ZoneInfo(organisation.time_zone)
     bounds = Request.objects.filter(organisation=organisation).aggregate(
         first=Min("created_at"), last=Max("created_at")
     )
     if bounds["first"] is None:
-        DailyRollup.objects.filter(organisation=organisation).delete()
+        for model in ROLLUP_MODELS:
+            model.objects.filter(organisation=organisation).delete()  # type: ignore[attr-defined]
         return 0
     first = timezone.localtime(bounds["first"], tz).date()
     last = timezone.localtime(bounds["last"], tz).date()
-    DailyRollup.objects.filter(organisation=organisation).exclude(
-        day__gte=first, day__lte=last
+    for model in (DailyRollup, DayRollup):
+        model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
+            day__gte=first, day__lte=last
+        ).delete()
+    for model in (MonthRollup, MonthHoodRollup, MonthResolution):
+        model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
+            month__gte=first.replace(day=1), month__lte=last
+        ).delete()
+    YearRollup.objects.filter(organisation=organisation).exclude(
+        year__gte=first.replace(month=1, day=1), year__lte=last
     ).delete()
     written = 0
-    day = first
-    while day <= last:
-        run_end = min(day + timedelta(days=30), last)
-        span = (run_end - day).days + 1
+    month = first.replace(day=1)
+    while month <= last:
+        # one calendar month per transaction, so each month's tables are built once
+        lo, hi = max(month, first), min(_month_end(month), last)
+        span = (hi - lo).days + 1
         written += rollup_days(
-            organisation=organisation, days=[day + timedelta(days=i) for i in range(span)]
+            organisation=organisation,
+            days=[lo + timedelta(days=i) for i in range(span)],
+            with_years=False,
         )
-        day = run_end + timedelta(days=1)
+        if month.month == 12 or _month_end(month) >= last:
+            with transaction.atomic():
+                _aggregate_year(organisation, month.replace(month=1))
+        month = _month_end(month) + timedelta(days=1)
     return written
 
 

@@ -13,9 +13,11 @@ import math
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+import psycopg
+from django.db import InterfaceError, OperationalError, connection
 
 from kent360.core.demo import data
 from kent360.core.text import search_key
@@ -45,7 +47,8 @@ REQUEST_COLUMNS = (
     "id, organisation_id, tracking_code, kind, category_id, directorate_id, channel, state, "
     "priority, subject, text, language, search_text, latitude, longitude, address, "
     "neighbourhood, contact_name, contact_phone, contact_email, external_ref, "
-    "rejected_competent_body, created_at, updated_at, due_at, first_answered_at, closed_at"
+    "rejected_competent_body, created_at, updated_at, due_at, first_answered_at, closed_at, "
+    "sla_paused_seconds"
 )
 EVENT_COLUMNS = (
     "request_id, organisation_id, type, actor_label, from_state, to_state, text, data, "
@@ -152,7 +155,7 @@ class Generator:
                 f"{_esc(subject)}\t{_esc(text)}\ttr\t{code.lower()} {_esc(key)} {hood.lower()}\t"
                 f"{lat:.6f}\t{lon:.6f}\t\t{hood}\t\t\t\t\t\t{ts}\t{ts}\t{_ts(due)}\t"
                 f"{_ts(answered) if answered else chr(92) + 'N'}\t"
-                f"{_ts(closed) if closed else chr(92) + 'N'}\n"
+                f"{_ts(closed) if closed else chr(92) + 'N'}\t0\n"
             )
             ev.write(
                 f"{rid}\t{org}\tcreated\t{channels[i]}\t\treceived\t\t"
@@ -201,15 +204,54 @@ def _recreate_indexes(definitions: list[str], log: Callable[[str], None]) -> Non
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '1GB'")
         for definition in definitions:
-            cur.execute(definition)
+            # IF NOT EXISTS: a retry after a server restart skips the ones already built
+            cur.execute(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
     if definitions:
         log(f"  rebuilt {len(definitions)} indexes")
 
 
+def _reconnect_when_down(step: Callable[[], None], log: Callable[[str], None]) -> None:
+    """Run ``step``; if the server went away (a restart), wait for it and run it again."""
+    for attempt in range(30):
+        try:
+            step()
+            return
+        except (OperationalError, InterfaceError, psycopg.OperationalError) as exc:
+            log(f"  server went away ({exc.__class__.__name__}); retrying (attempt {attempt + 1})")
+            connection.close()
+            time.sleep(5)
+    raise RuntimeError("PostgreSQL did not come back")
+
+
+def _copy_chunk(requests_text: str, events_text: str, log: Callable[[str], None]) -> None:
+    """COPY one chunk in one transaction: a restart mid-chunk leaves none of it behind."""
+
+    def step() -> None:
+        connection.ensure_connection()
+        raw = connection.connection  # psycopg connection
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+            with cur.copy(f"COPY requests_request ({REQUEST_COLUMNS}) FROM STDIN") as copy:
+                copy.write(requests_text)
+            with cur.copy(f"COPY requests_requestevent ({EVENT_COLUMNS}) FROM STDIN") as copy:
+                copy.write(events_text)
+
+    _reconnect_when_down(step, log)
+
+
 def generate(
-    *, n: int, organisation_slug: str = "bornova", log: Callable[[str], None] = print
+    *,
+    n: int,
+    organisation_slug: str = "bornova",
+    log: Callable[[str], None] = print,
+    rollups: bool = True,
 ) -> dict[str, float]:
-    """Insert ``n`` requests with events; returns timings in seconds."""
+    """Insert ``n`` requests with events; returns timings in seconds.
+
+    The next chunk is generated in a thread while the server ingests the current one
+    (COPY waits on the server, so the two overlap). ``rollups=False`` leaves the rollup
+    tables to a later ``rollup_rebuild``.
+    """
     if connection.vendor != "postgresql":
         raise RuntimeError("bulk generation uses PostgreSQL COPY; set DATABASE_URL")
     org = Organisation.objects.get(slug=organisation_slug)
@@ -222,40 +264,42 @@ def generate(
         cur.execute(
             "SELECT setval(pg_get_serial_sequence('requests_request', 'id'), %s)", [first + n]
         )
-    raw = connection.connection  # psycopg connection
     dropped = _drop_secondary_indexes() if n >= DROP_INDEXES_FROM else []
     done = 0
     gen_time = copy_time = 0.0
+
+    def make(start: int) -> tuple[str, str, float]:
+        g0 = time.monotonic()
+        size = min(CHUNK, n - start)
+        texts = gen.chunk(first + start, size, start / n, (start + size) / n)
+        return texts[0], texts[1], time.monotonic() - g0
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(make, 0)
     while done < n:
         size = min(CHUNK, n - done)
-        g0 = time.monotonic()
-        requests_text, events_text = gen.chunk(first + done, size, done / n, (done + size) / n)
+        requests_text, events_text, took = pending.result()
+        gen_time += took
+        if done + size < n:
+            pending = pool.submit(make, done + size)
         g1 = time.monotonic()
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY requests_request ({REQUEST_COLUMNS}) FROM STDIN") as copy:
-                copy.write(requests_text)
-            with cur.copy(f"COPY requests_requestevent ({EVENT_COLUMNS}) FROM STDIN") as copy:
-                copy.write(events_text)
+        _copy_chunk(requests_text, events_text, log)
         copy_time += time.monotonic() - g1
-        gen_time += g1 - g0
         done += size
         if done % (CHUNK * 10) == 0 or done == n:
             log(f"  {done:,} requests ({time.monotonic() - t0:.0f} s)")
+    pool.shutdown()
     i0 = time.monotonic()
-    _recreate_indexes(dropped, log)
+    _reconnect_when_down(lambda: _recreate_indexes(dropped, log), log)
     t_index = time.monotonic() - i0
     t_insert = time.monotonic() - t0
     with connection.cursor() as cur:
         # VACUUM sets the visibility map, so counts can be answered from indexes alone
         cur.execute("VACUUM ANALYZE requests_request")
         cur.execute("VACUUM ANALYZE requests_requestevent")
-    from kent360.reports import rollups
-
     r0 = time.monotonic()
-    rollups.rollup_rebuild(organisation=org)
-    rollups.rollup_mark_all_done()
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE reports_dailyrollup")
+    if rollups:
+        rollups_rebuild_all(org)
     t_rollup = time.monotonic() - r0
     return {
         "insert_s": round(t_insert, 1),
@@ -266,3 +310,15 @@ def generate(
         "total_s": round(time.monotonic() - t0, 1),
         "per_s": round(n / max(t_insert, 0.001)),
     }
+
+
+def rollups_rebuild_all(org: Organisation) -> None:
+    """Full rebuild of every rollup table of ``org`` after a bulk load."""
+    from kent360.reports import rollups
+
+    rollups.rollup_rebuild(organisation=org)
+    rollups.rollup_mark_all_done()
+    with connection.cursor() as cur:
+        for table in ("dailyrollup", "dayrollup", "monthrollup", "monthhoodrollup", "yearrollup"):
+            cur.execute(f"VACUUM ANALYZE reports_{table}")
+        cur.execute("VACUUM ANALYZE reports_monthresolution")

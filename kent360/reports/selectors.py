@@ -16,16 +16,27 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Avg, F, QuerySet, Sum
+from django.db.models import Avg, Count, F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from kent360.core.errors import NotAllowed
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
-from kent360.reports.models import BoundarySet, DailyRollup, ExportJob, ReportSettings
-from kent360.reports.rollups import local_bounds
+from kent360.reports.models import (
+    BoundarySet,
+    DailyRollup,
+    DayRollup,
+    ExportJob,
+    MonthHoodRollup,
+    MonthResolution,
+    MonthRollup,
+    ReportSettings,
+    YearRollup,
+)
+from kent360.reports.rollups import RESOLUTION_EDGES_H, _month_end, _resolution_bucket, local_bounds
 from kent360.requests.models import Channel, Kind, Request
 
+Span = tuple[date, date]
 REPORT_ROLES = frozenset({Role.PR_MANAGER, Role.ORG_ADMIN, Role.DIRECTORATE_MANAGER})
 BACKLOG_BUCKETS = [(0, 2), (3, 7), (8, 30), (31, 90), (91, None)]
 COUNT_FIELDS = (
@@ -136,6 +147,191 @@ def request_rows(*, org_ids: list[int], f: KpiFilters) -> QuerySet[Request]:
     return qs
 
 
+def split_range(
+    first: date, last: date
+) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """[first, last] as (edge day runs, (first month, last month) of the whole months).
+
+    Whole calendar months are read from the monthly tables, the days around them from the
+    daily ones; the two never overlap, so their sums are the exact figures of the range.
+    """
+    m0 = first if first.day == 1 else _month_end(first) + timedelta(days=1)
+    m1 = (
+        last.replace(day=1)
+        if last == _month_end(last)
+        else (last.replace(day=1) - timedelta(days=1)).replace(day=1)
+    )
+    if m0 > m1:
+        return [(first, last)], None
+    edges = []
+    if first < m0:
+        edges.append((first, m0 - timedelta(days=1)))
+    if last > _month_end(m1):
+        edges.append((_month_end(m1) + timedelta(days=1), last))
+    return edges, (m0, m1)
+
+
+def _dim_filter(qs: QuerySet[Any], org_ids: list[int], f: KpiFilters) -> QuerySet[Any]:
+    qs = qs.filter(organisation_id__in=org_ids)
+    if f.directorate:
+        qs = qs.filter(directorate_id=f.directorate)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    return qs
+
+
+def rollup_sources(
+    *, org_ids: list[int], f: KpiFilters, neighbourhood: bool = False
+) -> list[QuerySet[Any]]:
+    """The coarsest rollup rows that together cover exactly the filtered range: monthly
+    rows for whole months, daily rows for the days around them. With ``neighbourhood``
+    the tables that keep that dimension (MonthHoodRollup, DailyRollup)."""
+    if neighbourhood and f.channel:
+        # MonthHoodRollup has no channel: only the daily rows answer this exactly
+        return [
+            _dim_filter(
+                DailyRollup.objects.filter(day__gte=f.date_from, day__lte=f.date_to), org_ids, f
+            )
+        ]
+    parts: list[Span] = [(f.date_from, f.date_to)]
+    out: list[QuerySet[Any]] = []
+    if not neighbourhood:
+        parts, years = split_years(f.date_from, f.date_to)
+        if years:
+            qs = YearRollup.objects.filter(year__gte=years[0], year__lte=years[1])
+            out.append(_dim_filter(qs, org_ids, f))
+    day_model: Any = DailyRollup if neighbourhood else DayRollup
+    month_model: Any = MonthHoodRollup if neighbourhood else MonthRollup
+    for first, last in parts:
+        edges, months = split_range(first, last)
+        out += [
+            _dim_filter(day_model.objects.filter(day__gte=lo, day__lte=hi), org_ids, f)
+            for lo, hi in edges
+        ]
+        if months:
+            qs = month_model.objects.filter(month__gte=months[0], month__lte=months[1])
+            out.append(_dim_filter(qs, org_ids, f))
+    return out
+
+
+def split_years(first: date, last: date) -> tuple[list[Span], Span | None]:
+    """[first, last] as (the parts outside whole years, (first, last) 1 January of the
+    whole calendar years inside it, or None)."""
+    y0 = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    y1 = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+    if y0 > y1:
+        return [(first, last)], None
+    parts = []
+    if first < date(y0, 1, 1):
+        parts.append((first, date(y0 - 1, 12, 31)))
+    if last > date(y1, 12, 31):
+        parts.append((date(y1 + 1, 1, 1), last))
+    return parts, (date(y0, 1, 1), date(y1, 1, 1))
+
+
+def _grouped(sources: list[QuerySet[Any]], dims: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
+    """Sum of every count over the sources, grouped by ``dims``."""
+    out: dict[tuple, dict[str, int]] = {}
+    for qs in sources:
+        for row in qs.values(*dims).annotate(**{f"s_{n}": Sum(n) for n in COUNT_FIELDS}).order_by():
+            key = tuple(row[d] for d in dims)
+            acc = out.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+            for n in COUNT_FIELDS:
+                acc[n] += int(row[f"s_{n}"] or 0)
+    return out
+
+
+def _sum_counts(groups: dict[tuple, dict[str, int]]) -> dict[str, int]:
+    totals = dict.fromkeys(COUNT_FIELDS, 0)
+    for counts in groups.values():
+        for n in COUNT_FIELDS:
+            totals[n] += counts[n]
+    return totals
+
+
+def _breakdown_of(
+    groups: dict[tuple, dict[str, int]], index: int, labels: dict[Any, str]
+) -> list[dict]:
+    by: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for key, counts in groups.items():
+        acc = by[key[index]]
+        acc[0] += counts["created"]
+        acc[1] += counts["answered_in_sla"]
+        acc[2] += counts["with_due"]
+    rows = sorted(by.items(), key=lambda kv: -kv[1][0])
+    return [
+        {
+            "key": k,
+            "label": labels.get(k, k or "—"),
+            "count": n,
+            "sla": _share(sla, due),
+        }
+        for k, (n, sla, due) in rows
+    ]
+
+
+DIM_KEYS = ("organisation_id", "directorate_id", "category_id", "channel", "kind")
+EXACT_PERCENTILE_DAYS = 92
+
+
+def resolution_percentiles(
+    *, org_ids: list[int], f: KpiFilters, ps: tuple[float, ...]
+) -> list[tuple[float, float | None] | None]:
+    """Nearest-rank percentiles of hours to first answer, as the (low, high] bucket of
+    RESOLUTION_EDGES_H holding them (high None: slower than the last edge).
+
+    Whole months come from MonthResolution; the edge days are bucketed from the requests.
+    """
+    counts: dict[int, int] = defaultdict(int)
+    edges, months = split_range(f.date_from, f.date_to)
+    if months:
+        qs = _dim_filter(
+            MonthResolution.objects.filter(month__gte=months[0], month__lte=months[1]),
+            org_ids,
+            f,
+        )
+        for bucket, n in qs.values_list("bucket").annotate(n=Sum("answered")).order_by():
+            counts[bucket] += int(n)
+    for lo, hi in edges:
+        part = KpiFilters(
+            date_from=lo,
+            date_to=hi,
+            directorate=f.directorate,
+            channel=f.channel,
+            category=f.category,
+        )
+        raw = (
+            request_rows(org_ids=org_ids, f=part)
+            .filter(first_answered_at__isnull=False)
+            .annotate(took=F("first_answered_at") - F("created_at"))
+            .annotate(bucket=_resolution_bucket())
+            .values_list("bucket")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for bucket, n in raw:
+            counts[bucket] += int(n)
+    total = sum(counts.values())
+    out: list[tuple[float, float | None] | None] = []
+    for p in ps:
+        if total == 0:
+            out.append(None)
+            continue
+        rank, seen = max(1, math.ceil(p * total)), 0
+        for bucket in sorted(counts):
+            seen += counts[bucket]
+            if seen >= rank:
+                low = 0.0 if bucket == 0 else float(RESOLUTION_EDGES_H[bucket - 1])
+                high = (
+                    float(RESOLUTION_EDGES_H[bucket]) if bucket < len(RESOLUTION_EDGES_H) else None
+                )
+                out.append((low, high))
+                break
+    return out
+
+
 def _totals(qs: QuerySet[DailyRollup]) -> dict[str, int]:
     sums = qs.aggregate(**{name: Sum(name) for name in COUNT_FIELDS})
     return {k: int(v or 0) for k, v in sums.items()}
@@ -216,9 +412,24 @@ def satisfaction(qs: QuerySet[Request]) -> float | None:
     return None
 
 
-def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
-    by_day = {r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("created")).order_by()}
+def _series(org_ids: list[int], f: KpiFilters) -> list[dict]:
+    """Requests received per day, week or month of the range (by its length); monthly
+    points come from MonthRollup for whole months."""
     step = "day" if f.days <= 62 else ("week" if f.days <= 366 else "month")
+    spans, months = split_range(f.date_from, f.date_to)
+    if step != "month" or months is None:
+        spans, months = [(f.date_from, f.date_to)], None
+    by_day: dict[date, int] = defaultdict(int)
+    for lo, hi in spans:
+        days = DayRollup.objects.filter(day__gte=lo, day__lte=hi)
+        for r in _dim_filter(days, org_ids, f).values("day").annotate(n=Sum("created")).order_by():
+            by_day[r["day"]] += int(r["n"])
+    if months:
+        qs = _dim_filter(
+            MonthRollup.objects.filter(month__gte=months[0], month__lte=months[1]), org_ids, f
+        )
+        for r in qs.values("month").annotate(n=Sum("created")).order_by():
+            by_day[r["month"]] += int(r["n"])
     buckets: dict[date, int] = defaultdict(int)
     day = f.date_from
     while day <= f.date_to:
@@ -233,10 +444,29 @@ def _series(qs: QuerySet[DailyRollup], f: KpiFilters) -> list[dict]:
     return [{"period": k, "count": v, "step": step} for k, v in sorted(buckets.items())]
 
 
-def _backlog(qs: QuerySet[DailyRollup], today: date) -> list[dict]:
+def _backlog(org_ids: list[int], f: KpiFilters) -> list[dict]:
+    """Requests open now, by age in days at the end of the range. Days older than the
+    last bucket's start are summed from the monthly rows (only their total matters)."""
+    today = f.date_to
+    oldest = BACKLOG_BUCKETS[-1][0]
+    cutoff = today - timedelta(days=oldest)
+    recent = _dim_filter(
+        DayRollup.objects.filter(day__gt=cutoff, day__lte=today, open_now__gt=0), org_ids, f
+    )
     by_day = {
-        r["day"]: int(r["n"]) for r in qs.values("day").annotate(n=Sum("open_now")).order_by()
+        r["day"]: int(r["n"]) for r in recent.values("day").annotate(n=Sum("open_now")).order_by()
     }
+    old = KpiFilters(
+        date_from=date(1970, 1, 1),
+        date_to=cutoff,
+        directorate=f.directorate,
+        channel=f.channel,
+        category=f.category,
+    )
+    sources = [qs.filter(open_now__gt=0) for qs in rollup_sources(org_ids=org_ids, f=old)]
+    by_day[cutoff] = (
+        by_day.get(cutoff, 0) + _sum_counts(_grouped(sources, ("organisation_id",)))["open_now"]
+    )
     out = []
     for low, high in BACKLOG_BUCKETS:
         total = sum(
@@ -261,7 +491,14 @@ class Dashboard:
     satisfaction: float | None
     backlog: list[dict]
     by: dict[str, list[dict]] = field(default_factory=dict)
+    # long ranges: median/p90 as (low, high] hour buckets instead of exact values
+    median_bucket: tuple[float, float | None] | None = None
+    p90_bucket: tuple[float, float | None] | None = None
     series: list[dict] = field(default_factory=list)
+
+    @property
+    def bucket_edges(self) -> str:
+        return ", ".join(str(edge) for edge in RESOLUTION_EDGES_H)
 
     @property
     def change(self) -> float | None:
@@ -278,18 +515,27 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
     """
     require_reports(staff)
     org_ids = _org_ids(staff, filters)
-    qs = rollup_rows(org_ids=org_ids, f=filters)
-    totals = _totals(qs)
-    previous = _totals(rollup_rows(org_ids=org_ids, f=filters.previous()))
+    groups = _grouped(rollup_sources(org_ids=org_ids, f=filters), DIM_KEYS)
+    totals = _sum_counts(groups)
+    previous = _sum_counts(
+        _grouped(rollup_sources(org_ids=org_ids, f=filters.previous()), ("organisation_id",))
+    )
     requests = request_rows(org_ids=org_ids, f=filters)
-    median, p90 = percentiles_hours(requests, (0.5, 0.9))
-    all_time = KpiFilters(
-        date_from=date(1970, 1, 1),
-        date_to=filters.date_to,
-        directorate=filters.directorate,
-        channel=filters.channel,
-        category=filters.category,
-        organisation=filters.organisation,
+    median = p90 = None
+    median_bucket = p90_bucket = None
+    if filters.days <= EXACT_PERCENTILE_DAYS:
+        median, p90 = percentiles_hours(requests, (0.5, 0.9))
+    else:
+        median_bucket, p90_bucket = resolution_percentiles(
+            org_ids=org_ids, f=filters, ps=(0.5, 0.9)
+        )
+    by = _breakdowns(groups, org_ids)
+    by["neighbourhood"] = _breakdown_of(
+        _grouped(
+            rollup_sources(org_ids=org_ids, f=filters, neighbourhood=True), ("neighbourhood",)
+        ),
+        0,
+        {},
     )
     return Dashboard(
         filters=filters,
@@ -301,27 +547,26 @@ def kpi_dashboard(*, staff: Staff, filters: KpiFilters) -> Dashboard:
         median_hours=median,
         p90_hours=p90,
         satisfaction=satisfaction(requests),
-        backlog=_backlog(
-            rollup_rows(org_ids=org_ids, f=all_time).filter(open_now__gt=0), filters.date_to
-        ),
-        by=_breakdowns(qs, org_ids),
-        series=_series(qs, filters),
+        backlog=_backlog(org_ids, filters),
+        by=by,
+        series=_series(org_ids, filters),
+        median_bucket=median_bucket,
+        p90_bucket=p90_bucket,
     )
 
 
-def _breakdowns(qs: QuerySet[DailyRollup], org_ids: list[int]) -> dict[str, list[dict]]:
+def _breakdowns(groups: dict[tuple, dict[str, int]], org_ids: list[int]) -> dict[str, list[dict]]:
     dirs = dict(Directorate.objects.filter(organisation_id__in=org_ids).values_list("pk", "name"))
     cats = dict(Category.objects.filter(organisation_id__in=org_ids).values_list("pk", "name"))
     orgs = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
     by = {
-        "kind": _breakdown(qs, "kind", {k: str(v) for k, v in Kind.choices}),
-        "channel": _breakdown(qs, "channel", {k: str(v) for k, v in Channel.choices}),
-        "category": _breakdown(qs, "category_id", cats),
-        "directorate": _breakdown(qs, "directorate_id", dirs),
-        "neighbourhood": _breakdown(qs, "neighbourhood", {}),
+        "kind": _breakdown_of(groups, 4, {k: str(v) for k, v in Kind.choices}),
+        "channel": _breakdown_of(groups, 3, {k: str(v) for k, v in Channel.choices}),
+        "category": _breakdown_of(groups, 2, cats),
+        "directorate": _breakdown_of(groups, 1, dirs),
     }
     if len(org_ids) > 1:
-        by["organisation"] = _breakdown(qs, "organisation_id", orgs)
+        by["organisation"] = _breakdown_of(groups, 0, orgs)
     return by
 
 
@@ -338,13 +583,10 @@ def map_points(*, staff: Staff, filters: KpiFilters, limit: int = 20_000) -> lis
 
 
 def neighbourhood_counts(*, org_ids: list[int], filters: KpiFilters) -> dict[str, int]:
-    rows = (
-        rollup_rows(org_ids=org_ids, f=filters)
-        .values("neighbourhood")
-        .annotate(n=Sum("created"))
-        .order_by()
+    groups = _grouped(
+        rollup_sources(org_ids=org_ids, f=filters, neighbourhood=True), ("neighbourhood",)
     )
-    return {r["neighbourhood"]: int(r["n"]) for r in rows if r["neighbourhood"]}
+    return {key[0]: c["created"] for key, c in groups.items() if key[0] and c["created"]}
 
 
 def boundaries_for(*, organisation: Organisation) -> dict | None:
@@ -367,14 +609,14 @@ def transparency_organisation(*, slug: str) -> Organisation:
 
 def transparency_figures(*, organisation: Organisation, filters: KpiFilters) -> dict[str, Any]:
     """Aggregates only: no request text, no names, no coordinates of single requests."""
-    qs = rollup_rows(org_ids=[organisation.pk], f=filters)
-    totals = _totals(qs)
+    groups = _grouped(rollup_sources(org_ids=[organisation.pk], f=filters), DIM_KEYS)
+    totals = _sum_counts(groups)
     cats = dict(Category.objects.filter(organisation=organisation).values_list("pk", "name"))
     return {
         "totals": totals,
         "sla_compliance": _share(totals["answered_in_sla"], totals["with_due"]),
-        "by_category": _breakdown(qs, "category_id", cats)[:15],
-        "by_kind": _breakdown(qs, "kind", {k: str(v) for k, v in Kind.choices}),
+        "by_category": _breakdown_of(groups, 2, cats)[:15],
+        "by_kind": _breakdown_of(groups, 4, {k: str(v) for k, v in Kind.choices}),
         "neighbourhoods": neighbourhood_counts(org_ids=[organisation.pk], filters=filters),
     }
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,10 +60,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
             mine=data["mine"],
             sort=data["sort"] or "-created",
         )
-    paginator = Paginator(selectors.request_list(staff=staff, filters=filters), 25)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.request_inbox_page(
+        staff=staff, filters=filters, cursor=request.GET.get("cursor") or None
+    )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("cursor", None)
     context = {
         "form": form,
         "page": page,

@@ -136,6 +136,7 @@ def sort_link(context: Any, key: str, label: str) -> str:
     query = context["request"].GET.copy()
     query["sort"] = new
     query.pop("page", None)
+    query.pop("cursor", None)  # a keyset cursor belongs to the old order
     arrow = " ↑" if current == key else " ↓" if current == f"-{key}" else ""
     return format_html(
         '<a href="?{}" class="link-body-emphasis">{}{}</a>', query.urlencode(), label, arrow

@@ -19,6 +19,19 @@ def num(value: Any) -> str:
 
 
 @register.filter
+def hours_bucket(value: tuple[float, float | None] | None) -> str:
+    """A percentile known to its bucket: "24–36 h" (or "> 1440 h" past the last edge)."""
+    if value is None:
+        return "—"
+    low, high = value
+    lang = translation.get_language() or "tr"
+    unit = translation.gettext("h")
+    if high is None:
+        return f"> {format_number(low, lang)} {unit}"
+    return f"{format_number(low, lang)}–{format_number(high, lang)} {unit}"
+
+
+@register.filter
 def day(value: date | None) -> str:
     return format_day(value, translation.get_language() or "tr") if value else ""
 

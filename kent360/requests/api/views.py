@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from kent360.ops.services import personal_data_access_log
 from kent360.organizations.models import Category, Directorate, Staff
 from kent360.requests import permissions, selectors, services
+from kent360.requests.api.pagination import RequestListPagination
 from kent360.requests.api.serializers import (
     EventSerializer,
     NoteSerializer,
@@ -61,7 +62,10 @@ class RequestFilter(django_filters.FilterSet):
 def _org_object(model: Any, staff: Staff, code: str | None, field: str) -> Any:
     if not code:
         return None
-    obj = model.objects.filter(organisation_id=staff.organisation_id, code=code).first()
+    qs = model.objects.filter(organisation_id=staff.organisation_id, code=code)
+    if model is Category:
+        qs = qs.select_related("default_directorate")  # the new request's directorate
+    obj = qs.first()
     if obj is None:
         raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
     return obj
@@ -72,6 +76,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = Request.objects.none()  # the schema generator has no signed-in staff
     lookup_field = "tracking_code"
     filterset_class = RequestFilter
+    pagination_class = RequestListPagination
 
     def get_queryset(self) -> QuerySet[Request]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

@@ -112,3 +112,26 @@ def test_schema_is_served_and_lists_request_endpoints(client, world):
 def test_role_without_create_right_gets_403(world, role):
     api = api_for(world.staff[role])
     assert api.post("/api/v1/requests/", PAYLOAD, format="json").status_code == 403
+
+
+def test_list_pages_by_cursor_and_caps_offset(world, make_request, monkeypatch):
+    from kent360.requests import pagination
+
+    made = [make_request(subject=f"Talep {i}").tracking_code for i in range(7)]
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    api = api_for(world.staff[Role.AGENT])
+    first = api.get("/api/v1/requests/", {"limit": 3}).json()
+    assert first["count"] == 5 and first["count_capped"] is True
+    assert first["previous"] is None
+    seen = [r["tracking_code"] for r in first["results"]]
+    page = first
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [r["tracking_code"] for r in page["results"]]
+    assert seen == made[::-1]  # newest first, each once
+    back = api.get(page["previous"]).json()
+    assert [r["tracking_code"] for r in back["results"]] == made[::-1][3:6]
+    by_offset = api.get("/api/v1/requests/", {"limit": 3, "offset": 3}).json()
+    assert [r["tracking_code"] for r in by_offset["results"]] == made[::-1][3:6]
+    too_deep = api.get("/api/v1/requests/", {"offset": 10_001})
+    assert too_deep.status_code == 400 and "offset" in too_deep.json()["error"]["fields"]

@@ -1,0 +1,108 @@
+"""Keyset pagination of the inbox: every row once, in order, both ways, for every sort."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kent360.organizations.models import Role
+from kent360.requests import pagination, selectors
+from kent360.requests.models import Request
+from kent360.testing import login
+
+
+@pytest.fixture
+def tricky(world, make_request):
+    """Twelve requests with tied timestamps, tied priorities and some without a due date."""
+    made = [make_request(subject=f"Talep {i}") for i in range(12)]
+    base = timezone.now() - timedelta(days=3)
+    for i, r in enumerate(made):
+        Request.objects.filter(pk=r.pk).update(
+            created_at=base + timedelta(hours=i // 3),  # groups of three share a timestamp
+            updated_at=base + timedelta(hours=i % 4),
+            due_at=None if i % 4 == 0 else base + timedelta(days=1, hours=i % 5),
+            priority=1 + i % 3,
+        )
+    return made
+
+
+def walk(staff, filters, size):  # type: ignore[no-untyped-def]
+    forward, pages, cursor = [], [], None
+    while True:
+        page = selectors.request_inbox_page(staff=staff, filters=filters, cursor=cursor, size=size)
+        pages.append([r.pk for r in page])
+        forward += [r.pk for r in page]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    backward = [[r.pk for r in page]]
+    while page.previous_cursor:
+        page = selectors.request_inbox_page(
+            staff=staff, filters=filters, cursor=page.previous_cursor, size=size
+        )
+        backward.insert(0, [r.pk for r in page])
+    return forward, pages, backward
+
+
+@pytest.mark.parametrize(
+    "sort", ["-created", "created", "due", "-due", "-priority", "priority", "-updated", "state"]
+)
+def test_keyset_walk_matches_the_full_ordered_list(world, tricky, sort):
+    staff = world.staff[Role.PR_MANAGER]
+    filters = selectors.InboxFilters(state="", sort=sort)
+    expected = list(
+        selectors.request_list(staff=staff, filters=filters).values_list("pk", flat=True)
+    )
+    assert len(expected) == 12
+    forward, pages, backward = walk(staff, filters, size=5)
+    assert forward == expected  # every row exactly once, in the list's order
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert backward == pages  # "previous" retraces the same pages
+
+
+def test_due_sort_puts_requests_without_deadline_last(world, tricky):
+    staff = world.staff[Role.PR_MANAGER]
+    filters = selectors.InboxFilters(state="", sort="due")
+    forward, _pages, _back = walk(staff, filters, size=4)
+    dues = dict(Request.objects.values_list("pk", "due_at"))
+    assert [dues[pk] is None for pk in forward] == [False] * 9 + [True] * 3
+
+
+def test_count_is_exact_below_the_cap_and_capped_above(world, tricky):
+    qs = Request.objects.filter(organisation=world.org)
+    assert pagination.capped_count(qs, cap=20) == (12, False)
+    assert pagination.capped_count(qs, cap=12) == (12, False)
+    assert pagination.capped_count(qs, cap=11) == (11, True)
+
+
+def test_malformed_cursor_gives_the_first_page(world, tricky):
+    staff = world.staff[Role.PR_MANAGER]
+    filters = selectors.InboxFilters(state="")
+    first = selectors.request_inbox_page(staff=staff, filters=filters, cursor=None, size=5)
+    for bad in ("!!", "eyJ4IjoxfQ", pagination.encode_cursor("x", 1, 2)):
+        page = selectors.request_inbox_page(staff=staff, filters=filters, cursor=bad, size=5)
+        assert [r.pk for r in page] == [r.pk for r in first]
+        assert page.previous_cursor is None
+
+
+def test_inbox_view_next_and_previous_links(client, world, make_request, monkeypatch):
+    for i in range(28):
+        make_request(subject=f"Sokak lambası {i}")
+    monkeypatch.setattr(pagination, "COUNT_CAP", 26)
+    login(client, world.staff[Role.PR_MANAGER])
+    html = client.get(reverse("requests:inbox")).content.decode()
+    assert 'rel="prev"' not in html and 'rel="next"' in html
+    count = html.split('id="inbox-count">')[1].split("</p>")[0]
+    assert "26" in count and "28" not in count
+    assert "Sokak lambası 27" in html and "Sokak lambası 2<" not in html
+    next_url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    html2 = client.get(reverse("requests:inbox") + next_url).content.decode()
+    assert "Sokak lambası 2<" in html2 and "Sokak lambası 0<" in html2
+    assert "Sokak lambası 27" not in html2 and 'rel="next"' not in html2
+    prev_url = html2.split('rel="prev" href="')[1].split('"')[0].replace("&amp;", "&")
+    html3 = client.get(reverse("requests:inbox") + prev_url).content.decode()
+    assert "Sokak lambası 27" in html3 and "Sokak lambası 0<" not in html3
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1000)
+    html4 = client.get(reverse("requests:inbox")).content.decode()
+    assert "28" in html4.split('id="inbox-count">')[1].split("</p>")[0]
