@@ -105,7 +105,12 @@ def _csv(data: bytes) -> list[dict[str, str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    return _rows_from_table([list(r) for r in csv.reader(io.StringIO(text), dialect)])
+    try:
+        # newline="" lets the csv module see quoted line breaks as data, not row ends
+        table = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    return _rows_from_table(table)
 
 
 def _xlsx(data: bytes) -> list[dict[str, str]]:
