@@ -14,14 +14,9 @@ from django.views.decorators.http import require_POST
 
 from kent360.citizens import selectors, services
 from kent360.core.errors import DomainError
+from kent360.core.web import staff_of as _staff
 from kent360.ops.selectors import citizen_access_log
-from kent360.organizations.models import Staff
 from kent360.requests.views import staff_required
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
 
 
 @staff_required

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
+from kent360.core.web import staff_of as _staff
 from kent360.intake import forms, selectors, services
 from kent360.intake.images import clean_photo
 from kent360.intake.models import Source, Status
@@ -26,11 +27,6 @@ from kent360.requests import permissions
 from kent360.requests.views import _error_text, staff_required
 
 RATE_WINDOW = 3600
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
+from kent360.core.web import error_text as _error_text
+from kent360.core.web import first_form_error as _first_error
+from kent360.core.web import staff_of as _staff
 from kent360.media import digest as digest_mod
 from kent360.media import forms, selectors, services
 from kent360.media.models import Mention, RebuttalCase, Source, WatchEntity
@@ -44,25 +46,6 @@ def media_required(view: Any) -> Any:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
-def _first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Please check the form.")
 
 
 # --- articles --------------------------------------------------------------------------

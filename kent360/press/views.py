@@ -18,7 +18,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
-from kent360.organizations.models import Organisation, Staff
+from kent360.core.web import first_form_error as _first_error
+from kent360.core.web import staff_of as _staff
+from kent360.organizations.models import Organisation
 from kent360.press import contacts, distribution, forms, ical, permissions, selectors, services
 from kent360.press.models import Delivery, DeliveryState, ReleaseState
 from kent360.press.workflow import allowed_actions
@@ -39,23 +41,12 @@ def press_required(view: Any) -> Any:
     return wrapper
 
 
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
-
-
 def _error(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         return str(exc.message)
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc)
-
-
-def _first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Please check the form.")
 
 
 @press_required

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kent360.core.errors import DomainError
+from kent360.core.web import staff_of as _staff
 from kent360.organizations.models import Directorate, Staff
 from kent360.reports import exports, forms, pdf, selectors, services
 from kent360.reports.models import ReportSubscription
@@ -50,11 +51,6 @@ def reports_required(view: Any) -> Any:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
 
 
 def _filters(request: HttpRequest) -> tuple[forms.KpiFilterForm, selectors.KpiFilters]:

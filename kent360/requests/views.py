@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
+from kent360.core.web import error_text as _error_text
+from kent360.core.web import first_form_error as _first_error
+from kent360.core.web import staff_of as _staff
 from kent360.ops.services import personal_data_access_log
-from kent360.organizations.models import Staff
 from kent360.requests import forms, permissions, selectors, services, workflow
 from kent360.requests.models import Request
 
@@ -33,11 +35,6 @@ def staff_required(view: Any) -> Any:
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
 
 
 @staff_required
@@ -194,20 +191,6 @@ def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 
 INLINE_TYPES = {"image/jpeg", "image/png", "application/pdf"}
-
-
-def _first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Please check the form.")
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 @staff_required

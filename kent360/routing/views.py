@@ -10,16 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kent360.core.errors import DomainError
-from kent360.organizations.models import Role, Staff
+from kent360.core.web import staff_of as _staff
+from kent360.organizations.models import Role
 from kent360.requests.views import staff_required
 from kent360.routing import selectors, services
 
 ADMINS = {Role.ORG_ADMIN, Role.PR_MANAGER}
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff: Staff = request.staff  # type: ignore[attr-defined]
-    return staff
 
 
 @staff_required
