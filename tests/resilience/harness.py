@@ -973,8 +973,18 @@ def scaleout_checks(cluster: Cluster) -> dict[str, Any]:
             "SELECT count(*) FROM django_tasks_database_dbtaskresult "
             "WHERE jsonb_array_length(worker_ids) > 1"
         ),
-        "tasks_not_successful": db.scalar(
-            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status <> 'SUCCESSFUL'"
+        # A sweep the scheduler enqueued just before the hosts stopped may still be waiting
+        # (READY); that is not a failure. A task that ran and raised is.
+        "tasks_failed": db.scalar(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED'"
+        ),
+        "tasks_left_waiting": db.scalar(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE status IN ('READY', 'RUNNING')"
+        ),
+        "tasks_failed_detail": db.rows(
+            "SELECT task_path, exception_class_path, left(traceback, 600) "
+            "FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED' LIMIT 5"
         ),
         "workers_that_ran_tasks": db.scalar(
             "SELECT count(DISTINCT w) FROM django_tasks_database_dbtaskresult, "
