@@ -32,6 +32,7 @@ demo: setup
 lint: setup ## ruff, mypy, migrations up to date, Django checks
 	$(BIN)/ruff check kent360 tests $(wildcard benchmarks)
 	$(BIN)/mypy kent360
+	$(BIN)/python scripts/check_translations.py
 	KENT360_VAR_DIR=$$(mktemp -d) $(BIN)/kent360 makemigrations --check --dry-run
 	KENT360_VAR_DIR=$$(mktemp -d) $(BIN)/kent360 check --fail-level WARNING
 
