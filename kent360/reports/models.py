@@ -206,6 +206,65 @@ class MonthResolution(models.Model):
         return f"{self.organisation_id} {self.month}"
 
 
+class YearHoodRollup(RollupCounts):
+    """Per neighbourhood and local calendar year (``year`` is 1 January), by (directorate,
+    category): the sum of that year's MonthHoodRollup rows, so a multi-year neighbourhood
+    breakdown reads a twelfth of the monthly rows."""
+
+    organisation = _org()
+    year = models.DateField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    directorate = _dir()
+    category = _cat()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="yearhood_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
+class ResolutionCounts(models.Model):
+    """Answers per bucket of hours to the first answer (see MonthResolution)."""
+
+    organisation = _org()
+    directorate = _dir()
+    category = _cat()
+    channel = models.CharField(max_length=20)
+    bucket = models.PositiveSmallIntegerField()
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayResolution(ResolutionCounts):
+    """Requests received on one local day, first answered within each bucket of hours,
+    by (directorate, category, channel). Recomputed with the day's DailyRollup rows from
+    the requests; the edge days of a long range are read here, the months are its sums."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"], name="dayres_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day}"
+
+
+class YearResolution(ResolutionCounts):
+    """A local calendar year's answers per bucket of hours: the sum of its MonthResolution
+    rows."""
+
+    year = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="yearres_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
 class RollupWatermark(models.Model):
     """The last RequestEvent folded into the rollups: events after it mark days to redo."""
 

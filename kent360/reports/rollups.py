@@ -7,8 +7,10 @@ every change to a request (state, directorate, category, reopen) writes an event
 
 Coarser tables are recomputed in the same transaction from the finer ones: DayRollup
 (no neighbourhood) from DailyRollup, MonthRollup from DayRollup, MonthHoodRollup from
-DailyRollup, MonthResolution from the requests of the month. Rows are computed by the
-database (INSERT … SELECT), never materialised in Python.
+DailyRollup, DayResolution from the requests of the day, MonthResolution from
+DayResolution; the yearly tables (YearRollup, YearHoodRollup, YearResolution) from the
+monthly ones. Rows are computed by the database (INSERT … SELECT), never materialised in
+Python.
 """
 
 from __future__ import annotations
@@ -42,11 +44,14 @@ from django.utils import timezone
 from kent360.organizations.models import Organisation
 from kent360.reports.models import (
     DailyRollup,
+    DayResolution,
     DayRollup,
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
     RollupWatermark,
+    YearHoodRollup,
+    YearResolution,
     YearRollup,
 )
 from kent360.requests.models import FINISHED_STATES, OPEN_STATES, Request, RequestEvent, State
@@ -137,14 +142,20 @@ def _month_end(month: date) -> date:
 
 
 def _aggregate_year(organisation: Organisation, year: date) -> None:
-    """The year's YearRollup rows, summed from its MonthRollup rows."""
-    YearRollup.objects.filter(organisation=organisation, year=year).delete()
-    dims = ("organisation_id", "directorate_id", "category_id", "channel", "kind")
+    """The year's YearRollup, YearHoodRollup and YearResolution rows, summed from its
+    monthly rows."""
+    for model in (YearRollup, YearHoodRollup, YearResolution):
+        model.objects.filter(organisation=organisation, year=year).delete()  # type: ignore[attr-defined]
+    in_year = {
+        "organisation": organisation,
+        "month__gte": year,
+        "month__lte": year.replace(month=12),
+    }
+    as_year = Value(year, output_field=models.DateField())
+    dims: tuple[str, ...] = ("organisation_id", "directorate_id", "category_id", "channel", "kind")
     rows = (
-        MonthRollup.objects.filter(
-            organisation=organisation, month__gte=year, month__lte=year.replace(month=12)
-        )
-        .annotate(rollup_year=Value(year, output_field=models.DateField()))
+        MonthRollup.objects.filter(**in_year)
+        .annotate(rollup_year=as_year)
         .values(*dims, "rollup_year")
         .annotate(**_sums())
         .order_by()
@@ -152,6 +163,27 @@ def _aggregate_year(organisation: Organisation, year: date) -> None:
     _insert_select(
         YearRollup, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
     )
+    dims = ("organisation_id", "directorate_id", "category_id", "neighbourhood")
+    rows = (
+        MonthHoodRollup.objects.filter(**in_year)
+        .annotate(rollup_year=as_year)
+        .values(*dims, "rollup_year")
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(
+        YearHoodRollup, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
+    )
+    dims = ("organisation_id", "directorate_id", "category_id", "channel", "bucket")
+    rows = (
+        MonthResolution.objects.filter(**in_year)
+        .annotate(rollup_year=as_year)
+        .values(*dims, "rollup_year")
+        .annotate(n_answered=Sum("answered"))
+        .order_by()
+    )
+    columns = {d: d for d in dims} | {"year": "rollup_year", "answered": "n_answered"}
+    _insert_select(YearResolution, rows, columns)
 
 
 def _resolution_bucket() -> Case:
@@ -186,7 +218,25 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     )
     dims = {d: d for d in (*base[:3], "neighbourhood")} | {"month": "rollup_month"}
     _insert_select(MonthHoodRollup, rows, dims | _count_columns())
-    start, end = local_bounds(ZoneInfo(organisation.time_zone), month, last)
+    rows = (
+        DayResolution.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+        .annotate(rollup_month=Value(month, output_field=models.DateField()))
+        .values(*base, "bucket", "rollup_month")
+        .annotate(n_answered=Sum("answered"))
+        .order_by()
+    )
+    columns = {d: d for d in (*base, "bucket")} | {
+        "month": "rollup_month",
+        "answered": "n_answered",
+    }
+    _insert_select(MonthResolution, rows, columns)
+
+
+def _aggregate_resolution(organisation: Organisation, first: date, last: date) -> None:
+    """DayResolution rows of [first, last]: answered requests bucketed by hours taken."""
+    tz = ZoneInfo(organisation.time_zone)
+    start, end = local_bounds(tz, first, last)
+    base = ("organisation_id", "directorate_id", "category_id", "channel")
     rows = (
         Request.objects.filter(
             organisation=organisation,
@@ -198,19 +248,19 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
             took=ExpressionWrapper(
                 F("first_answered_at") - F("created_at"), output_field=DurationField()
             ),
-            rollup_month=Value(month, output_field=models.DateField()),
+            rollup_day=TruncDate("created_at", tzinfo=tz),
         )
         .annotate(rollup_bucket=_resolution_bucket())
-        .values(*base, "rollup_month", "rollup_bucket")
+        .values(*base, "rollup_day", "rollup_bucket")
         .annotate(n_answered=Count("id"))
         .order_by()
     )
     columns = {d: d for d in base} | {
-        "month": "rollup_month",
+        "day": "rollup_day",
         "bucket": "rollup_bucket",
         "answered": "n_answered",
     }
-    _insert_select(MonthResolution, rows, columns)
+    _insert_select(DayResolution, rows, columns)
 
 
 @transaction.atomic
@@ -223,12 +273,13 @@ def rollup_days(
     written = 0
     chosen = sorted(set(days))
     for first, last in _runs(chosen):
-        for model in (DailyRollup, DayRollup):
+        for model in (DailyRollup, DayRollup, DayResolution):
             model.objects.filter(  # type: ignore[attr-defined]
                 organisation=organisation, day__gte=first, day__lte=last
             ).delete()
         written += _aggregate(organisation, first, last)
         _aggregate_days(organisation, first, last)
+        _aggregate_resolution(organisation, first, last)
     for month in sorted({day.replace(day=1) for day in chosen}):
         _aggregate_month(organisation, month)
     if with_years:
@@ -252,10 +303,13 @@ def _runs(days: list[date], longest: int = 31) -> Iterable[tuple[date, date]]:
 ROLLUP_MODELS = (
     DailyRollup,
     DayRollup,
+    DayResolution,
     MonthRollup,
     MonthHoodRollup,
     MonthResolution,
     YearRollup,
+    YearHoodRollup,
+    YearResolution,
 )
 
 
@@ -271,7 +325,7 @@ def rollup_rebuild(*, organisation: Organisation) -> int:
         return 0
     first = timezone.localtime(bounds["first"], tz).date()
     last = timezone.localtime(bounds["last"], tz).date()
-    for model in (DailyRollup, DayRollup):
+    for model in (DailyRollup, DayRollup, DayResolution):
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             day__gte=first, day__lte=last
         ).delete()
@@ -279,9 +333,10 @@ def rollup_rebuild(*, organisation: Organisation) -> int:
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             month__gte=first.replace(day=1), month__lte=last
         ).delete()
-    YearRollup.objects.filter(organisation=organisation).exclude(
-        year__gte=first.replace(month=1, day=1), year__lte=last
-    ).delete()
+    for model in (YearRollup, YearHoodRollup, YearResolution):
+        model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
+            year__gte=first.replace(month=1, day=1), year__lte=last
+        ).delete()
     written = 0
     month = first.replace(day=1)
     while month <= last:

@@ -319,6 +319,5 @@ def rollups_rebuild_all(org: Organisation) -> None:
     rollups.rollup_rebuild(organisation=org)
     rollups.rollup_mark_all_done()
     with connection.cursor() as cur:
-        for table in ("dailyrollup", "dayrollup", "monthrollup", "monthhoodrollup", "yearrollup"):
-            cur.execute(f"VACUUM ANALYZE reports_{table}")
-        cur.execute("VACUUM ANALYZE reports_monthresolution")
+        for model in rollups.ROLLUP_MODELS:
+            cur.execute(f"VACUUM ANALYZE {model._meta.db_table}")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Avg, Count, F, QuerySet, Sum
+from django.db.models import Avg, F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,15 +25,18 @@ from kent360.organizations.models import Category, Directorate, Organisation, Ro
 from kent360.reports.models import (
     BoundarySet,
     DailyRollup,
+    DayResolution,
     DayRollup,
     ExportJob,
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
     ReportSettings,
+    YearHoodRollup,
+    YearResolution,
     YearRollup,
 )
-from kent360.reports.rollups import RESOLUTION_EDGES_H, _month_end, _resolution_bucket, local_bounds
+from kent360.reports.rollups import RESOLUTION_EDGES_H, _month_end, local_bounds
 from kent360.requests.models import Channel, Kind, Request
 
 Span = tuple[date, date]
@@ -195,15 +198,25 @@ def rollup_sources(
                 DailyRollup.objects.filter(day__gte=f.date_from, day__lte=f.date_to), org_ids, f
             )
         ]
-    parts: list[Span] = [(f.date_from, f.date_to)]
+    return _covering(
+        org_ids,
+        f,
+        year_model=YearHoodRollup if neighbourhood else YearRollup,
+        month_model=MonthHoodRollup if neighbourhood else MonthRollup,
+        day_model=DailyRollup if neighbourhood else DayRollup,
+    )
+
+
+def _covering(
+    org_ids: list[int], f: KpiFilters, *, year_model: Any, month_model: Any, day_model: Any
+) -> list[QuerySet[Any]]:
+    """Querysets over whole years, whole months and edge days that together hold each
+    day of the filtered range exactly once."""
+    parts, years = split_years(f.date_from, f.date_to)
     out: list[QuerySet[Any]] = []
-    if not neighbourhood:
-        parts, years = split_years(f.date_from, f.date_to)
-        if years:
-            qs = YearRollup.objects.filter(year__gte=years[0], year__lte=years[1])
-            out.append(_dim_filter(qs, org_ids, f))
-    day_model: Any = DailyRollup if neighbourhood else DayRollup
-    month_model: Any = MonthHoodRollup if neighbourhood else MonthRollup
+    if years:
+        qs = year_model.objects.filter(year__gte=years[0], year__lte=years[1])
+        out.append(_dim_filter(qs, org_ids, f))
     for first, last in parts:
         edges, months = split_range(first, last)
         out += [
@@ -282,36 +295,19 @@ def resolution_percentiles(
     """Nearest-rank percentiles of hours to first answer, as the (low, high] bucket of
     RESOLUTION_EDGES_H holding them (high None: slower than the last edge).
 
-    Whole months come from MonthResolution; the edge days are bucketed from the requests.
+    Whole years, whole months and edge days come from YearResolution, MonthResolution
+    and DayResolution.
     """
     counts: dict[int, int] = defaultdict(int)
-    edges, months = split_range(f.date_from, f.date_to)
-    if months:
-        qs = _dim_filter(
-            MonthResolution.objects.filter(month__gte=months[0], month__lte=months[1]),
-            org_ids,
-            f,
-        )
+    sources = _covering(
+        org_ids,
+        f,
+        year_model=YearResolution,
+        month_model=MonthResolution,
+        day_model=DayResolution,
+    )
+    for qs in sources:
         for bucket, n in qs.values_list("bucket").annotate(n=Sum("answered")).order_by():
-            counts[bucket] += int(n)
-    for lo, hi in edges:
-        part = KpiFilters(
-            date_from=lo,
-            date_to=hi,
-            directorate=f.directorate,
-            channel=f.channel,
-            category=f.category,
-        )
-        raw = (
-            request_rows(org_ids=org_ids, f=part)
-            .filter(first_answered_at__isnull=False)
-            .annotate(took=F("first_answered_at") - F("created_at"))
-            .annotate(bucket=_resolution_bucket())
-            .values_list("bucket")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for bucket, n in raw:
             counts[bucket] += int(n)
     total = sum(counts.values())
     out: list[tuple[float, float | None] | None] = []

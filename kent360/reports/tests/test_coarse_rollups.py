@@ -13,10 +13,13 @@ from kent360.organizations.models import Role
 from kent360.reports import rollups, selectors
 from kent360.reports.models import (
     DailyRollup,
+    DayResolution,
     DayRollup,
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
+    YearHoodRollup,
+    YearResolution,
     YearRollup,
 )
 from kent360.reports.tests.conftest import NOW
@@ -79,6 +82,7 @@ def test_every_range_matches_sql(world, month, first, last):
     assert MonthRollup.objects.filter(month=date(2026, 3, 1)).exists()
     assert YearRollup.objects.filter(year=date(2026, 1, 1)).exists()
     assert MonthHoodRollup.objects.filter(month=date(2026, 3, 1)).exists()
+    assert YearHoodRollup.objects.filter(year=date(2026, 1, 1)).exists()
     f = selectors.KpiFilters(date_from=first, date_to=last)
     b = board(world, f)
     for dim in ("channel", "kind", "neighbourhood", "category_id", "directorate_id"):
@@ -133,21 +137,17 @@ def _assert_buckets_hold_percentiles(world, first, last):  # type: ignore[no-unt
 
 
 def test_long_range_percentiles_are_exact_to_the_bucket(world, month):
-    # > 92 days: whole months from MonthResolution, edge days bucketed from the requests
+    # > 92 days: whole years, whole months and edge days from the resolution tables
+    assert YearResolution.objects.filter(year=date(2026, 1, 1)).exists()
+    assert DayResolution.objects.filter(day__month=3, answered__gt=0).exists()
     _assert_buckets_hold_percentiles(world, date(2025, 12, 1), date(2026, 3, 31))
     _assert_buckets_hold_percentiles(world, date(2025, 12, 10), date(2026, 3, 17))
+    _assert_buckets_hold_percentiles(world, date(2024, 11, 20), date(2027, 2, 3))
 
 
 def _snapshot():  # type: ignore[no-untyped-def]
     out = {}
-    for model in (
-        DailyRollup,
-        DayRollup,
-        MonthRollup,
-        MonthHoodRollup,
-        MonthResolution,
-        YearRollup,
-    ):
+    for model in rollups.ROLLUP_MODELS:
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         out[model.__name__] = sorted(
             model.objects.values_list(*fields), key=lambda row: tuple(map(str, row))
