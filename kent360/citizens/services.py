@@ -44,7 +44,7 @@ def national_id_hash(raw: str) -> str:
     return hmac.new(settings.KENT360_HASH_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction rolls back as one; no savepoint
 def citizen_match_or_create(
     *,
     organisation: Organisation,

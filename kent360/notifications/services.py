@@ -176,7 +176,8 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
     """
     if not event.is_public:
         return []
-    if FOLLOWER_SOURCES and event.type in FOLLOWED_EVENT_TYPES:
+    if FOLLOWER_SOURCES and event.type in FOLLOWED_EVENT_TYPES and event.type != EventType.CREATED:
+        # a request just created has nobody following it yet: no task per new request
         transaction.on_commit(partial(_enqueue_followers, event.pk))
     routes = citizen_routes(request)
     kind = event_kind(event)

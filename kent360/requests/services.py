@@ -165,45 +165,52 @@ def request_create(
     _check_org(organisation, directorate, "directorate")
     if category is not None and not category.is_active:
         raise DomainError(_("This category is no longer in use."))
-    try:
-        with transaction.atomic():
-            return CreateResult(
-                _request_insert(
-                    organisation=organisation,
-                    actor=actor,
-                    channel=channel,
-                    subject=subject,
-                    text=text,
-                    kind=kind,
-                    category=category,
-                    directorate=directorate,
-                    priority=priority,
-                    language=language,
-                    latitude=latitude,
-                    longitude=longitude,
-                    address=address,
-                    neighbourhood=neighbourhood,
-                    contact_name=contact_name,
-                    contact_phone=contact_phone,
-                    contact_email=contact_email,
-                    national_id=national_id,
-                    external_ref=external_ref,
-                    idempotency_key=idempotency_key or None,
-                    created_at=created_at or timezone.now(),
-                    notify=notify,
-                    actor_label=actor_label,
-                ),
-                True,
-            )
-    except IntegrityError:
-        # Another process inserted the same idempotency key between our check and insert.
-        if idempotency_key:
-            existing = Request.objects.filter(
-                organisation=organisation, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return CreateResult(existing, False)
-        raise
+    fields: dict[str, Any] = {
+        "organisation": organisation,
+        "actor": actor,
+        "channel": channel,
+        "subject": subject,
+        "text": text,
+        "kind": kind,
+        "category": category,
+        "directorate": directorate,
+        "priority": priority,
+        "language": language,
+        "latitude": latitude,
+        "longitude": longitude,
+        "address": address,
+        "neighbourhood": neighbourhood,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+        "national_id": national_id,
+        "external_ref": external_ref,
+        "idempotency_key": idempotency_key or None,
+        "created_at": created_at or timezone.now(),
+        "notify": notify,
+        "actor_label": actor_label,
+    }
+    for attempt in range(TRACKING_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return CreateResult(_request_insert(**fields), True)
+        except IntegrityError:
+            # Either another process inserted the same idempotency key between our check
+            # and insert, or (about once in 10^5 creates at 10M requests) the random
+            # tracking code was taken: the whole insert is rolled back and redone with a
+            # new code rather than checking every code first.
+            if idempotency_key:
+                existing = Request.objects.filter(
+                    organisation=organisation, idempotency_key=idempotency_key
+                ).first()
+                if existing is not None:
+                    return CreateResult(existing, False)
+            if attempt == TRACKING_CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+TRACKING_CODE_ATTEMPTS = 5
 
 
 def _validate_create(
@@ -272,10 +279,7 @@ def _request_insert(
         text=fields.pop("text").strip(),
         **fields,
     )
-    for _attempt in range(5):
-        request.tracking_code = new_tracking_code()
-        if not Request.objects.filter(tracking_code=request.tracking_code).exists():
-            break
+    request.tracking_code = new_tracking_code()  # unique index; a clash retries the insert
     request.search_text = _search_text(request)
     request.save()
     event = _event(

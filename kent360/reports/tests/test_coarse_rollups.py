@@ -12,11 +12,8 @@ import time_machine
 from kent360.organizations.models import Role
 from kent360.reports import rollups, selectors
 from kent360.reports.models import (
-    DailyRollup,
     DayResolution,
-    DayRollup,
     MonthHoodRollup,
-    MonthResolution,
     MonthRollup,
     YearHoodRollup,
     YearResolution,

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from kent360.citizens.models import Citizen
@@ -202,3 +203,27 @@ def test_update_records_old_and_new(world, make_request):
     assert event.data["changes"]["priority"] == ["2", "4"]
     with pytest.raises(DomainError):
         services.request_update(request=r, actor=world.staff[Role.PR_MANAGER], state="closed")
+
+
+def test_a_taken_tracking_code_is_replaced_and_nothing_half_written(
+    world, make_request, monkeypatch
+):
+    first = make_request(contact_phone="0532 999 88 77", contact_email="")
+    codes = iter([first.tracking_code, first.tracking_code, "ABCD-EFGH"])
+    monkeypatch.setattr(services, "new_tracking_code", lambda: next(codes))
+    citizens = Citizen.objects.count()
+    second = make_request(contact_phone="0533 444 55 66", contact_email="yeni@example.org")
+    assert second.tracking_code == "ABCD-EFGH" and second.pk != first.pk
+    # the two failed attempts left no citizen, event or request behind
+    assert Citizen.objects.count() == citizens + 1
+    assert Request.objects.filter(subject=second.subject).count() == 2
+    assert RequestEvent.objects.filter(request=second).count() == 1
+
+
+def test_tracking_code_clashes_give_up_after_a_few_attempts(world, make_request, monkeypatch):
+    first = make_request()
+    monkeypatch.setattr(services, "new_tracking_code", lambda: first.tracking_code)
+    before = Request.objects.count()
+    with pytest.raises(IntegrityError):
+        make_request(contact_phone="0533 444 55 66")
+    assert Request.objects.count() == before
