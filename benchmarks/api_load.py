@@ -3,9 +3,16 @@ production, against a throwaway PostgreSQL database; pgbench's single-row insert
 from the same run for comparison.
 
     python benchmarks/api_load.py [--requests 6000] [--concurrency 32] [--workers 4]
+    python benchmarks/api_load.py --client wrk --seconds 30 [--workers 4]
 
 Needs PostgreSQL at postgres://postgres@127.0.0.1:5432 (override with --server) and
 pgbench on PATH. The database k360_apiload is dropped and recreated.
+
+Two load clients: httpx (asyncio, in Python; sends --requests) and wrk (C, Debian
+package `wrk`; runs for --seconds with benchmarks/api_load.lua). On two cores the client
+shares the CPU with gunicorn and PostgreSQL, and httpx spends several times the CPU per
+request that wrk does, so wrk shows what the server can do. After a run the database's
+row count is compared with the 201s the client saw.
 """
 
 from __future__ import annotations
@@ -146,6 +153,49 @@ async def drive(
         return latencies, errors, time.perf_counter() - t0
 
 
+def drive_wrk(
+    port: int, key: str, seconds: int, concurrency: int, tag: str
+) -> tuple[dict[str, float], str]:
+    """Run wrk against the create endpoint; returns its WRK figures and raw output."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{concurrency}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "benchmarks" / "api_load.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            key,
+            tag,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in out.stdout.splitlines() if x.startswith("WRK "))
+    figures = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return figures, out.stdout + out.stderr
+
+
+def rows_created(url: str, tag: str) -> int:
+    out = subprocess.run(
+        [
+            "psql",
+            url,
+            "-tAc",
+            f"SELECT COUNT(*) FROM requests_request WHERE idempotency_key LIKE '{tag}-%'",  # noqa: S608
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip())
+
+
 def pgbench(server: str, seconds: int, clients: int) -> str:
     url = f"{server}/{DB}"
     subprocess.run(
@@ -178,6 +228,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--client", choices=["httpx", "wrk"], default="httpx")
+    parser.add_argument("--seconds", type=int, default=30, help="wrk: length of the run")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
         "--py-spy",
@@ -214,24 +266,42 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
-        latencies, errors, took = asyncio.run(
-            drive(port, key, args.requests, args.concurrency, "run")
-        )
+        if args.client == "wrk":
+            figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, "run")
+        else:
+            latencies, errors, took = asyncio.run(
+                drive(port, key, args.requests, args.concurrency, "run")
+            )
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
-    ok = len(latencies) - errors
-    print(
-        f"API creates: {ok:,} in {took:.1f} s = {ok / took:,.0f} creates/s "
-        f"(gunicorn {args.workers} workers, {args.concurrency} concurrent clients, {errors} errors)"
-    )
-    print(
-        f"latency p50={percentile(latencies, 0.5):.1f} ms p95={percentile(latencies, 0.95):.1f} ms "
-        f"p99={percentile(latencies, 0.99):.1f} ms"
-    )
+    if args.client == "wrk":
+        took = figures["duration_s"]
+        ok = int(figures["created"])
+        print(
+            f"API creates (wrk): {ok:,} in {took:.1f} s = {ok / took:,.0f} creates/s "
+            f"(gunicorn {args.workers} workers, {args.concurrency} connections, "
+            f"{int(figures['errors'])} non-201, {int(figures['socket_errors'])} socket errors)"
+        )
+        print(
+            f"latency p50={figures['p50']:.1f} ms p95={figures['p95']:.1f} ms "
+            f"p99={figures['p99']:.1f} ms max={figures['max']:.1f} ms"
+        )
+    else:
+        ok = len(latencies) - errors
+        print(
+            f"API creates: {ok:,} in {took:.1f} s = {ok / took:,.0f} creates/s "
+            f"(gunicorn {args.workers} workers, {args.concurrency} concurrent clients, "
+            f"{errors} errors)"
+        )
+        print(
+            f"latency p50={percentile(latencies, 0.5):.1f} ms "
+            f"p95={percentile(latencies, 0.95):.1f} ms p99={percentile(latencies, 0.99):.1f} ms"
+        )
+    print(f"rows in the database from this run: {rows_created(url, 'run'):,} (201s seen: {ok:,})")
     print(pgbench(args.server, 10, args.concurrency // 4 or 1))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -224,6 +224,38 @@ class YearHoodRollup(RollupCounts):
         return f"{self.organisation_id} {self.year}"
 
 
+class MonthHoodChannel(RollupCounts):
+    """Per neighbourhood and channel and month, nothing else: the sum of the month's
+    DailyRollup rows. Answers a neighbourhood breakdown filtered by channel alone (a
+    channel in MonthHoodRollup would multiply its rows by the number of channels)."""
+
+    organisation = _org()
+    month = models.DateField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="monthhoodch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month}"
+
+
+class YearHoodChannel(RollupCounts):
+    """MonthHoodChannel summed over a local calendar year (``year`` is 1 January)."""
+
+    organisation = _org()
+    year = models.DateField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="yearhoodch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
 class ResolutionCounts(models.Model):
     """Answers per bucket of hours to the first answer (see MonthResolution)."""
 

@@ -7,10 +7,10 @@ every change to a request (state, directorate, category, reopen) writes an event
 
 Coarser tables are recomputed in the same transaction from the finer ones: DayRollup
 (no neighbourhood) from DailyRollup, MonthRollup from DayRollup, MonthHoodRollup from
-DailyRollup, DayResolution from the requests of the day, MonthResolution from
-DayResolution; the yearly tables (YearRollup, YearHoodRollup, YearResolution) from the
-monthly ones. Rows are computed by the database (INSERT … SELECT), never materialised in
-Python.
+DailyRollup, MonthHoodChannel from DailyRollup, DayResolution from the requests of the
+day, MonthResolution from DayResolution; the yearly tables (YearRollup, YearHoodRollup,
+YearHoodChannel, YearResolution) from the monthly ones. Rows are computed by the
+database (INSERT … SELECT), never materialised in Python.
 """
 
 from __future__ import annotations
@@ -46,10 +46,12 @@ from kent360.reports.models import (
     DailyRollup,
     DayResolution,
     DayRollup,
+    MonthHoodChannel,
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
     RollupWatermark,
+    YearHoodChannel,
     YearHoodRollup,
     YearResolution,
     YearRollup,
@@ -144,7 +146,7 @@ def _month_end(month: date) -> date:
 def _aggregate_year(organisation: Organisation, year: date) -> None:
     """The year's YearRollup, YearHoodRollup and YearResolution rows, summed from its
     monthly rows."""
-    for model in (YearRollup, YearHoodRollup, YearResolution):
+    for model in YEAR_MODELS:
         model.objects.filter(organisation=organisation, year=year).delete()  # type: ignore[attr-defined]
     in_year = {
         "organisation": organisation,
@@ -174,6 +176,17 @@ def _aggregate_year(organisation: Organisation, year: date) -> None:
     _insert_select(
         YearHoodRollup, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
     )
+    dims = ("organisation_id", "neighbourhood", "channel")
+    rows = (
+        MonthHoodChannel.objects.filter(**in_year)
+        .annotate(rollup_year=as_year)
+        .values(*dims, "rollup_year")
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(
+        YearHoodChannel, rows, {d: d for d in dims} | {"year": "rollup_year"} | _count_columns()
+    )
     dims = ("organisation_id", "directorate_id", "category_id", "channel", "bucket")
     rows = (
         MonthResolution.objects.filter(**in_year)
@@ -197,7 +210,7 @@ def _resolution_bucket() -> Case:
 def _aggregate_month(organisation: Organisation, month: date) -> None:
     """The month's MonthRollup, MonthHoodRollup and MonthResolution rows."""
     last = _month_end(month)
-    for model in (MonthRollup, MonthHoodRollup, MonthResolution):
+    for model in MONTH_MODELS:
         model.objects.filter(organisation=organisation, month=month).delete()  # type: ignore[attr-defined]
     base = ("organisation_id", "directorate_id", "category_id", "channel")
     rows = (
@@ -218,6 +231,15 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     )
     dims = {d: d for d in (*base[:3], "neighbourhood")} | {"month": "rollup_month"}
     _insert_select(MonthHoodRollup, rows, dims | _count_columns())
+    rows = (
+        DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+        .annotate(rollup_month=Value(month, output_field=models.DateField()))
+        .values("organisation_id", "neighbourhood", "channel", "rollup_month")
+        .annotate(**_sums())
+        .order_by()
+    )
+    dims = {d: d for d in ("organisation_id", "neighbourhood", "channel")}
+    _insert_select(MonthHoodChannel, rows, dims | {"month": "rollup_month"} | _count_columns())
     rows = (
         DayResolution.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
         .annotate(rollup_month=Value(month, output_field=models.DateField()))
@@ -273,7 +295,7 @@ def rollup_days(
     written = 0
     chosen = sorted(set(days))
     for first, last in _runs(chosen):
-        for model in (DailyRollup, DayRollup, DayResolution):
+        for model in DAY_MODELS:
             model.objects.filter(  # type: ignore[attr-defined]
                 organisation=organisation, day__gte=first, day__lte=last
             ).delete()
@@ -300,17 +322,10 @@ def _runs(days: list[date], longest: int = 31) -> Iterable[tuple[date, date]]:
         yield run[0], run[-1]
 
 
-ROLLUP_MODELS = (
-    DailyRollup,
-    DayRollup,
-    DayResolution,
-    MonthRollup,
-    MonthHoodRollup,
-    MonthResolution,
-    YearRollup,
-    YearHoodRollup,
-    YearResolution,
-)
+DAY_MODELS = (DailyRollup, DayRollup, DayResolution)
+MONTH_MODELS = (MonthRollup, MonthHoodRollup, MonthHoodChannel, MonthResolution)
+YEAR_MODELS = (YearRollup, YearHoodRollup, YearHoodChannel, YearResolution)
+ROLLUP_MODELS = (*DAY_MODELS, *MONTH_MODELS, *YEAR_MODELS)
 
 
 def rollup_rebuild(*, organisation: Organisation) -> int:
@@ -325,15 +340,15 @@ def rollup_rebuild(*, organisation: Organisation) -> int:
         return 0
     first = timezone.localtime(bounds["first"], tz).date()
     last = timezone.localtime(bounds["last"], tz).date()
-    for model in (DailyRollup, DayRollup, DayResolution):
+    for model in DAY_MODELS:
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             day__gte=first, day__lte=last
         ).delete()
-    for model in (MonthRollup, MonthHoodRollup, MonthResolution):
+    for model in MONTH_MODELS:
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             month__gte=first.replace(day=1), month__lte=last
         ).delete()
-    for model in (YearRollup, YearHoodRollup, YearResolution):
+    for model in YEAR_MODELS:
         model.objects.filter(organisation=organisation).exclude(  # type: ignore[attr-defined]
             year__gte=first.replace(month=1, day=1), year__lte=last
         ).delete()

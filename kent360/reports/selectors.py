@@ -28,10 +28,12 @@ from kent360.reports.models import (
     DayResolution,
     DayRollup,
     ExportJob,
+    MonthHoodChannel,
     MonthHoodRollup,
     MonthResolution,
     MonthRollup,
     ReportSettings,
+    YearHoodChannel,
     YearHoodRollup,
     YearResolution,
     YearRollup,
@@ -188,11 +190,21 @@ def _dim_filter(qs: QuerySet[Any], org_ids: list[int], f: KpiFilters) -> QuerySe
 def rollup_sources(
     *, org_ids: list[int], f: KpiFilters, neighbourhood: bool = False
 ) -> list[QuerySet[Any]]:
-    """The coarsest rollup rows that together cover exactly the filtered range: monthly
-    rows for whole months, daily rows for the days around them. With ``neighbourhood``
-    the tables that keep that dimension (MonthHoodRollup, DailyRollup)."""
+    """The coarsest rollup rows that together cover exactly the filtered range: yearly
+    rows for whole years, monthly rows for whole months, daily rows for the days around
+    them. With ``neighbourhood`` the tables that keep that dimension: by directorate and
+    category (YearHoodRollup, MonthHoodRollup), by channel alone (YearHoodChannel,
+    MonthHoodChannel), and DailyRollup for the edge days."""
     if neighbourhood and f.channel:
-        # MonthHoodRollup has no channel: only the daily rows answer this exactly
+        if not (f.directorate or f.category):
+            return _covering(
+                org_ids,
+                f,
+                year_model=YearHoodChannel,
+                month_model=MonthHoodChannel,
+                day_model=DailyRollup,
+            )
+        # a channel with a directorate or category: only the daily rows have all three
         return [
             _dim_filter(
                 DailyRollup.objects.filter(day__gte=f.date_from, day__lte=f.date_to), org_ids, f

@@ -13,8 +13,10 @@ from kent360.organizations.models import Role
 from kent360.reports import rollups, selectors
 from kent360.reports.models import (
     DayResolution,
+    MonthHoodChannel,
     MonthHoodRollup,
     MonthRollup,
+    YearHoodChannel,
     YearHoodRollup,
     YearResolution,
     YearRollup,
@@ -186,16 +188,27 @@ def test_backlog_over_old_months_matches_sql(world, month):
     assert sum(got.values()) == 14 and got[(91, None)] > 0 and got[(31, 90)] > 0
 
 
-def test_neighbourhood_breakdown_with_a_channel_uses_exact_daily_rows(world, month):
-    first, last = date(2026, 2, 1), date(2026, 4, 30)
-    f = selectors.KpiFilters(date_from=first, date_to=last, channel="web")
+@pytest.mark.parametrize(
+    "first,last,category",
+    [
+        (date(2026, 2, 1), date(2026, 4, 30), False),  # whole months: MonthHoodChannel
+        (date(2024, 11, 20), date(2027, 2, 3), False),  # whole years: YearHoodChannel
+        (date(2026, 2, 1), date(2026, 4, 30), True),  # channel + category: daily rows
+    ],
+)
+def test_neighbourhood_breakdown_with_a_channel_matches_sql(world, month, first, last, category):
+    assert MonthHoodChannel.objects.filter(month=date(2026, 3, 1), channel="web").exists()
+    assert YearHoodChannel.objects.filter(year=date(2026, 1, 1), channel="web").exists()
+    cat = world.cat_cop.pk if category else None
+    f = selectors.KpiFilters(date_from=first, date_to=last, channel="web", category=cat)
     start, end = bounds(first, last)
     expected = dict(
         sql(
             "SELECT neighbourhood, COUNT(*) FROM requests_request WHERE organisation_id = %s "
-            "AND created_at >= %s AND created_at < %s AND channel = 'web' GROUP BY neighbourhood",
-            [world.org.pk, start, end],
+            "AND created_at >= %s AND created_at < %s AND channel = 'web' "
+            "AND (category_id = %s OR %s = 0) GROUP BY neighbourhood",
+            [world.org.pk, start, end, cat or 0, cat or 0],
         )
     )
     got = {row["key"]: row["count"] for row in board(world, f).by["neighbourhood"]}
-    assert got == expected and sum(got.values()) == 6
+    assert got == expected and sum(got.values()) == 6  # every web request is a cop one
