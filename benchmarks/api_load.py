@@ -78,6 +78,7 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
         "KENT360_ENV": "production",
         "KENT360_SECRET_KEY": secrets.token_urlsafe(40),
         "KENT360_HASH_KEY": secrets.token_urlsafe(40),
+        "KENT360_FIELD_KEY": secrets.token_urlsafe(40),
         "KENT360_SITE_URL": f"http://127.0.0.1:{port}",
         "KENT360_ALLOWED_HOSTS": "127.0.0.1",
         "KENT360_SSL_REDIRECT": "false",

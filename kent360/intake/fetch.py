@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
@@ -27,7 +28,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class FetchError(DomainError):
-    """The media could not be fetched; the message says why (kept on the inbound item)."""
+    """The media could not be fetched; the message says why (kept on the inbound item).
+
+    ``temporary`` marks failures worth trying again later: the server unreachable or
+    timing out, a 5xx or 429 answer. A refused address, a 4xx, or a body that is not a
+    photo will not get better by waiting.
+    """
+
+    def __init__(self, message: Any, *, temporary: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
 
 
 @dataclass(frozen=True)
@@ -114,12 +124,14 @@ def fetch_photo(url: str) -> Fetched:
                     if response.status_code != 200:
                         raise FetchError(
                             _("The media server answered %(status)d for %(url)s.")
-                            % {"status": response.status_code, "url": current}
+                            % {"status": response.status_code, "url": current},
+                            temporary=response.status_code >= 500 or response.status_code == 429,
                         )
                     data = _read_limited(response, limit)
             except httpx.HTTPError as exc:
                 raise FetchError(
-                    _("The media could not be downloaded: %(error)s") % {"error": str(exc)[:300]}
+                    _("The media could not be downloaded: %(error)s") % {"error": str(exc)[:300]},
+                    temporary=isinstance(exc, httpx.TransportError),
                 ) from exc
             name = unquote(urlsplit(current).path.rsplit("/", 1)[-1]) or "media"
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -435,7 +435,22 @@ def inbound_sweep() -> int:
     )
     for pk in ids:
         inbound_process(message_id=pk)
-    return len(ids)
+    return len(ids) + _retry_media()
+
+
+def _retry_media() -> int:
+    """Download again the media whose last attempt failed for a temporary reason."""
+    now = timezone.now()
+    due = [
+        pk
+        for pk, retry_at in InboundMessage.objects.filter(
+            parsed__media__status="retrying"
+        ).values_list("pk", "parsed__media__retry_at")[:200]
+        if not retry_at or datetime.fromisoformat(str(retry_at)) <= now
+    ]
+    for pk in due[:50]:
+        inbound_fetch_media(message_id=pk)
+    return len(due[:50])
 
 
 @transaction.atomic
@@ -638,12 +653,18 @@ def _media_state(message: InboundMessage) -> dict[str, Any]:
     return media
 
 
+MEDIA_ATTEMPTS = 4
+MEDIA_RETRY_SECONDS = 60
+
+
 def inbound_fetch_media(*, message_id: int) -> InboundMessage:
     """Download the photo an item points to (Open311 ``media_url``) onto its request.
 
     The request already exists; a download that fails (unreachable, too large, not a
     photo, a private address) is recorded on the item with the reason and the request
-    stays as it is. Safe to run twice: an attached photo is never attached again.
+    stays as it is. A temporary failure (timeout, 5xx) is tried again by the sweep after
+    1, 4 and 16 minutes before it counts as failed. Safe to run twice: an attached photo
+    is never attached again.
     """
     from kent360.intake.fetch import FetchError, fetch_photo
 
@@ -658,15 +679,25 @@ def inbound_fetch_media(*, message_id: int) -> InboundMessage:
         with transaction.atomic():
             locked = InboundMessage.objects.select_for_update().get(pk=message_id)
             attempts = int(_media_state(locked).get("attempts", 0)) + 1
-            locked.parsed = {
-                **locked.parsed,
-                "media": {"url": url, "status": "failed", "error": error, "attempts": attempts},
-            }
+            media: dict[str, Any] = {"url": url, "error": error, "attempts": attempts}
+            if exc.temporary and attempts < MEDIA_ATTEMPTS:
+                wait = MEDIA_RETRY_SECONDS * 4 ** (attempts - 1)
+                media |= {
+                    "status": "retrying",
+                    "retry_at": (timezone.now() + timedelta(seconds=wait)).isoformat(),
+                }
+            else:
+                media["status"] = "failed"
+            locked.parsed = {**locked.parsed, "media": media}
             locked.error = _("The photo at media_url was not attached: %(error)s") % {
                 "error": error
             }
             locked.save(update_fields=["parsed", "error"])
-            audit(action="inbound.media_failed", target=locked, data={"url": url, "error": error})
+            audit(
+                action="inbound.media_failed",
+                target=locked,
+                data={"url": url, "error": error, "retry": media["status"] == "retrying"},
+            )
         return locked
     with transaction.atomic():
         # No join here: PostgreSQL cannot lock the nullable side of an outer join.

@@ -169,3 +169,52 @@ def test_redirect_to_a_private_address_is_refused(world, media, local_allowed, s
     media.routes["/to-metadata"] = (302, {"Location": "http://169.254.169.254/latest/"}, b"")
     with pytest.raises(FetchError, match="private network"):
         fetch_photo(f"{media.url}/to-metadata")
+
+
+@translation.override("en")
+def test_a_temporary_failure_is_retried_by_the_sweep_until_the_photo_arrives(
+    world, client, key, media, local_allowed, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    from kent360.intake.services import MEDIA_ATTEMPTS, inbound_sweep
+
+    media.routes["/later.jpg"] = (503, {}, b"busy")
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, key, f"{media.url}/later.jpg")
+    message = InboundMessage.objects.get()
+    assert message.parsed["media"]["status"] == "retrying"
+    assert "503" in message.parsed["media"]["error"]
+    inbound_sweep()  # not due yet: nothing fetched
+    assert media.hits == ["/later.jpg"]
+    media.routes["/later.jpg"] = media.routes["/cukur.jpg"]
+    with time_machine.travel(start + timezone.timedelta(minutes=2), tick=False):
+        inbound_sweep()
+    message.refresh_from_db()
+    assert message.parsed["media"]["status"] == "attached" and message.error == ""
+    assert Request.objects.get().attachments.count() == 1
+    assert len(media.hits) == 2 and MEDIA_ATTEMPTS > 1
+
+
+@translation.override("en")
+def test_a_server_that_stays_down_is_given_up_after_the_last_attempt(
+    world, client, key, media, local_allowed, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    from kent360.intake.services import MEDIA_ATTEMPTS, inbound_sweep
+
+    media.routes["/down.jpg"] = (502, {}, b"bad gateway")
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, key, f"{media.url}/down.jpg")
+    for hours in range(1, 6):
+        with time_machine.travel(start + timezone.timedelta(hours=hours), tick=False):
+            inbound_sweep()
+    message = InboundMessage.objects.get()
+    assert message.parsed["media"]["status"] == "failed"
+    assert message.parsed["media"]["attempts"] == MEDIA_ATTEMPTS == len(media.hits)
+    assert Request.objects.get().attachments.count() == 0
