@@ -224,6 +224,23 @@ class YearHoodRollup(RollupCounts):
         return f"{self.organisation_id} {self.year}"
 
 
+class DayHoodChannel(RollupCounts):
+    """Per neighbourhood and channel and local day: the sum of the day's DailyRollup rows.
+    The edge days of a neighbourhood breakdown without directorate or category read
+    these few hundred rows a day instead of thousands."""
+
+    organisation = _org()
+    day = models.DateField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"], name="dayhoodch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day}"
+
+
 class MonthHoodChannel(RollupCounts):
     """Per neighbourhood and channel and month, nothing else: the sum of the month's
     DailyRollup rows. Answers a neighbourhood breakdown filtered by channel alone (a
@@ -295,6 +312,105 @@ class YearResolution(ResolutionCounts):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.year}"
+
+
+class ResolutionByChannel(models.Model):
+    """Answers per bucket of hours by channel alone: what the dashboard reads when no
+    directorate or category is chosen (the full tables hold every combination)."""
+
+    organisation = _org()
+    channel = models.CharField(max_length=20)
+    bucket = models.PositiveSmallIntegerField()
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayResolutionChannel(ResolutionByChannel):
+    """DayResolution summed over directorates and categories."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"], name="dayresch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day}"
+
+
+class MonthResolutionChannel(ResolutionByChannel):
+    """The month's DayResolutionChannel rows summed."""
+
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="monthresch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month}"
+
+
+class YearResolutionChannel(ResolutionByChannel):
+    """The year's MonthResolutionChannel rows summed."""
+
+    year = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="yearresch_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"
+
+
+class Margin(RollupCounts):
+    """The counts of a period by one dimension at a time: ``dim`` is "directorate",
+    "category", "channel" or "kind" and ``key`` that dimension's value as text (an id,
+    a code, or "" for none). An unfiltered dashboard reads a few dozen of these rows per
+    period instead of every (directorate, category, channel, kind) combination."""
+
+    organisation = _org()
+    dim = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DayMargin(Margin):
+    """DayRollup summed by each dimension on its own."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"], name="daymargin_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day} {self.dim}={self.key}"
+
+
+class MonthMargin(Margin):
+    """The month's DayMargin rows summed."""
+
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "month"], name="monthmargin_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.month} {self.dim}={self.key}"
+
+
+class YearMargin(Margin):
+    """The year's MonthMargin rows summed."""
+
+    year = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "year"], name="yearmargin_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.dim}={self.key}"
 
 
 class RollupWatermark(models.Model):

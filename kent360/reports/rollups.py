@@ -6,10 +6,13 @@ it counts. Which days to redo is learnt from RequestEvent rows newer than a wate
 every change to a request (state, directorate, category, reopen) writes an event.
 
 Coarser tables are recomputed in the same transaction from the finer ones: DayRollup
-(no neighbourhood) from DailyRollup, MonthRollup from DayRollup, MonthHoodRollup from
-DailyRollup, MonthHoodChannel from DailyRollup, DayResolution from the requests of the
-day, MonthResolution from DayResolution; the yearly tables (YearRollup, YearHoodRollup,
-YearHoodChannel, YearResolution) from the monthly ones. Rows are computed by the
+(no neighbourhood) and DayHoodChannel from DailyRollup, MonthRollup from DayRollup,
+MonthHoodRollup from DailyRollup, MonthHoodChannel from DayHoodChannel, DayResolution
+from the requests of the day, DayResolutionChannel and MonthResolution from
+DayResolution, MonthResolutionChannel from DayResolutionChannel; each yearly table
+from its monthly one. The "Channel" tables drop directorate and category: the dashboard
+reads them when neither is chosen. The Margin tables hold each dimension on its own, for
+the dashboard with no filter at all. Rows are computed by the
 database (INSERT … SELECT), never materialised in Python.
 """
 
@@ -38,22 +41,29 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from kent360.organizations.models import Organisation
 from kent360.reports.models import (
     DailyRollup,
+    DayHoodChannel,
+    DayMargin,
     DayResolution,
+    DayResolutionChannel,
     DayRollup,
     MonthHoodChannel,
     MonthHoodRollup,
+    MonthMargin,
     MonthResolution,
+    MonthResolutionChannel,
     MonthRollup,
     RollupWatermark,
     YearHoodChannel,
     YearHoodRollup,
+    YearMargin,
     YearResolution,
+    YearResolutionChannel,
     YearRollup,
 )
 from kent360.requests.models import FINISHED_STATES, OPEN_STATES, Request, RequestEvent, State
@@ -197,6 +207,17 @@ def _aggregate_year(organisation: Organisation, year: date) -> None:
     )
     columns = {d: d for d in dims} | {"year": "rollup_year", "answered": "n_answered"}
     _insert_select(YearResolution, rows, columns)
+    dims = ("organisation_id", "channel", "bucket")
+    rows = (
+        MonthResolutionChannel.objects.filter(**in_year)
+        .annotate(rollup_year=as_year)
+        .values(*dims, "rollup_year")
+        .annotate(n_answered=Sum("answered"))
+        .order_by()
+    )
+    columns = {d: d for d in dims} | {"year": "rollup_year", "answered": "n_answered"}
+    _insert_select(YearResolutionChannel, rows, columns)
+    _sum_margins(YearMargin, MonthMargin.objects.filter(**in_year), "year", year)
 
 
 def _resolution_bucket() -> Case:
@@ -232,7 +253,7 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
     dims = {d: d for d in (*base[:3], "neighbourhood")} | {"month": "rollup_month"}
     _insert_select(MonthHoodRollup, rows, dims | _count_columns())
     rows = (
-        DailyRollup.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+        DayHoodChannel.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
         .annotate(rollup_month=Value(month, output_field=models.DateField()))
         .values("organisation_id", "neighbourhood", "channel", "rollup_month")
         .annotate(**_sums())
@@ -252,6 +273,78 @@ def _aggregate_month(organisation: Organisation, month: date) -> None:
         "answered": "n_answered",
     }
     _insert_select(MonthResolution, rows, columns)
+    narrow = ("organisation_id", "channel", "bucket")
+    rows = (
+        DayResolutionChannel.objects.filter(
+            organisation=organisation, day__gte=month, day__lte=last
+        )
+        .annotate(rollup_month=Value(month, output_field=models.DateField()))
+        .values(*narrow, "rollup_month")
+        .annotate(n_answered=Sum("answered"))
+        .order_by()
+    )
+    columns = {d: d for d in narrow} | {"month": "rollup_month", "answered": "n_answered"}
+    _insert_select(MonthResolutionChannel, rows, columns)
+    days = DayMargin.objects.filter(organisation=organisation, day__gte=month, day__lte=last)
+    _sum_margins(MonthMargin, days, "month", month)
+
+
+MARGIN_DIMS = {
+    "directorate": "directorate_id",
+    "category": "category_id",
+    "channel": "channel",
+    "kind": "kind",
+}
+
+
+def _aggregate_margins(organisation: Organisation, first: date, last: date) -> None:
+    """DayMargin rows of [first, last]: the DayRollup rows summed by each dimension."""
+    for dim, column in MARGIN_DIMS.items():
+        rows = (
+            DayRollup.objects.filter(organisation=organisation, day__gte=first, day__lte=last)
+            .annotate(
+                margin_dim=Value(dim, output_field=models.CharField()),
+                margin_key=Coalesce(Cast(column, models.CharField()), Value("")),
+            )
+            .values("organisation_id", "day", "margin_dim", "margin_key")
+            .annotate(**_sums())
+            .order_by()
+        )
+        columns = {"organisation_id": "organisation_id", "day": "day"}
+        columns |= {"dim": "margin_dim", "key": "margin_key"} | _count_columns()
+        _insert_select(DayMargin, rows, columns)
+
+
+def _sum_margins(model: Any, source: QuerySet[Any], period: str, value: date) -> None:
+    """``model`` rows for one period: the finer margin rows of ``source`` summed."""
+    rows = (
+        source.annotate(margin_period=Value(value, output_field=models.DateField()))
+        .values("organisation_id", "dim", "key", "margin_period")
+        .annotate(**_sums())
+        .order_by()
+    )
+    columns = {d: d for d in ("organisation_id", "dim", "key")} | {period: "margin_period"}
+    _insert_select(model, rows, columns | _count_columns())
+
+
+def _aggregate_narrow_days(organisation: Organisation, first: date, last: date) -> None:
+    """DayHoodChannel and DayResolutionChannel rows of [first, last]."""
+    dims = ("organisation_id", "day", "neighbourhood", "channel")
+    rows = (
+        DailyRollup.objects.filter(organisation=organisation, day__gte=first, day__lte=last)
+        .values(*dims)
+        .annotate(**_sums())
+        .order_by()
+    )
+    _insert_select(DayHoodChannel, rows, {d: d for d in dims} | _count_columns())
+    dims = ("organisation_id", "day", "channel", "bucket")
+    rows = (
+        DayResolution.objects.filter(organisation=organisation, day__gte=first, day__lte=last)
+        .values(*dims)
+        .annotate(n_answered=Sum("answered"))
+        .order_by()
+    )
+    _insert_select(DayResolutionChannel, rows, {d: d for d in dims} | {"answered": "n_answered"})
 
 
 def _aggregate_resolution(organisation: Organisation, first: date, last: date) -> None:
@@ -302,6 +395,8 @@ def rollup_days(
         written += _aggregate(organisation, first, last)
         _aggregate_days(organisation, first, last)
         _aggregate_resolution(organisation, first, last)
+        _aggregate_narrow_days(organisation, first, last)
+        _aggregate_margins(organisation, first, last)
     for month in sorted({day.replace(day=1) for day in chosen}):
         _aggregate_month(organisation, month)
     if with_years:
@@ -322,9 +417,30 @@ def _runs(days: list[date], longest: int = 31) -> Iterable[tuple[date, date]]:
         yield run[0], run[-1]
 
 
-DAY_MODELS = (DailyRollup, DayRollup, DayResolution)
-MONTH_MODELS = (MonthRollup, MonthHoodRollup, MonthHoodChannel, MonthResolution)
-YEAR_MODELS = (YearRollup, YearHoodRollup, YearHoodChannel, YearResolution)
+DAY_MODELS = (
+    DailyRollup,
+    DayRollup,
+    DayResolution,
+    DayHoodChannel,
+    DayResolutionChannel,
+    DayMargin,
+)
+MONTH_MODELS = (
+    MonthMargin,
+    MonthRollup,
+    MonthHoodRollup,
+    MonthHoodChannel,
+    MonthResolution,
+    MonthResolutionChannel,
+)
+YEAR_MODELS = (
+    YearMargin,
+    YearRollup,
+    YearHoodRollup,
+    YearHoodChannel,
+    YearResolution,
+    YearResolutionChannel,
+)
 ROLLUP_MODELS = (*DAY_MODELS, *MONTH_MODELS, *YEAR_MODELS)
 
 

@@ -13,12 +13,14 @@ from kent360.organizations.models import Role
 from kent360.reports import rollups, selectors
 from kent360.reports.models import (
     DayResolution,
+    DayResolutionChannel,
     MonthHoodChannel,
     MonthHoodRollup,
     MonthRollup,
     YearHoodChannel,
     YearHoodRollup,
     YearResolution,
+    YearResolutionChannel,
     YearRollup,
 )
 from kent360.reports.tests.conftest import NOW
@@ -212,3 +214,68 @@ def test_neighbourhood_breakdown_with_a_channel_matches_sql(world, month, first,
     )
     got = {row["key"]: row["count"] for row in board(world, f).by["neighbourhood"]}
     assert got == expected and sum(got.values()) == 6  # every web request is a cop one
+
+
+def test_percentiles_with_a_category_read_the_full_resolution_tables(world, month):
+    # without directorate or category the narrow by-channel tables answer; with one, the
+    # full (directorate, category, channel) tables must give the same exactness
+    first, last = date(2024, 11, 20), date(2027, 2, 3)
+    assert DayResolutionChannel.objects.filter(day__month=3).exists()
+    assert YearResolutionChannel.objects.filter(year=date(2026, 1, 1)).exists()
+    f = selectors.KpiFilters(date_from=first, date_to=last, category=world.cat_asfalt.pk)
+    b = board(world, f)
+    start, end = bounds(first, last)
+    hours = sorted(
+        float(h)
+        for (h,) in sql(
+            f"SELECT {hours_expr()} FROM requests_request WHERE organisation_id = %s "  # noqa: S608
+            "AND created_at >= %s AND created_at < %s AND first_answered_at IS NOT NULL "
+            "AND category_id = %s",
+            [world.org.pk, start, end, world.cat_asfalt.pk],
+        )
+    )
+    assert hours
+    for p, (low, high) in ((0.5, b.median_bucket), (0.9, b.p90_bucket)):
+        exact = hours[math.ceil(p * len(hours)) - 1]
+        assert low < exact and (high is None or exact <= high), (p, exact, low, high)
+
+
+@pytest.mark.parametrize("first,last", [RANGES[3], RANGES[5]])
+@pytest.mark.parametrize("choose", ["channel", "category", "directorate"])
+def test_filtered_breakdowns_match_sql(world, month, first, last, choose):
+    # a filter leaves the Margin tables for the full (directorate, category, channel,
+    # kind) rows; every breakdown must still equal SQL over the requests
+    value = {"channel": "web", "category": world.cat_cop.pk, "directorate": world.fen.pk}[choose]
+    column = {"channel": "channel", "category": "category_id", "directorate": "directorate_id"}
+    f = selectors.KpiFilters(date_from=first, date_to=last, **{choose: value})
+    b = board(world, f)
+    start, end = bounds(first, last)
+    for dim in ("channel", "kind", "category_id", "directorate_id", "neighbourhood"):
+        expected = dict(
+            sql(
+                f"SELECT {dim}, COUNT(*) FROM requests_request WHERE organisation_id = %s "  # noqa: S608
+                f"AND created_at >= %s AND created_at < %s AND {column[choose]} = %s "
+                f"GROUP BY {dim}",
+                [world.org.pk, start, end, value],
+            )
+        )
+        got = {row["key"]: row["count"] for row in b.by[dim.removesuffix("_id")]}
+        assert got == expected, (choose, dim)
+    assert b.totals["created"] == sum(expected.values()) > 0
+    assert sum(point["count"] for point in b.series) == b.totals["created"]
+    open_now = sql(
+        f"SELECT COUNT(*) FROM requests_request WHERE organisation_id = %s "  # noqa: S608
+        f"AND {column[choose]} = %s AND created_at < %s AND state IN ('received','triaged',"
+        "'assigned','in_progress','waiting','reopened','transferred')",
+        [world.org.pk, value, end],
+    )[0][0]
+    assert sum(bucket["count"] for bucket in b.backlog) == open_now
+
+
+def test_many_answers_switch_exact_percentiles_to_buckets(world, month, monkeypatch):
+    first, last = date(2026, 3, 1), date(2026, 3, 31)
+    assert board(world, selectors.KpiFilters(date_from=first, date_to=last)).median_hours
+    monkeypatch.setattr(selectors, "EXACT_PERCENTILE_ROWS", 5)
+    b = board(world, selectors.KpiFilters(date_from=first, date_to=last))
+    assert b.median_hours is None and b.median_bucket is not None
+    _assert_buckets_hold_percentiles(world, first, last)
