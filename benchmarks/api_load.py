@@ -46,7 +46,8 @@ def free_port() -> int:
 def prepare(server: str) -> tuple[str, str]:
     url = f"{server}/{DB}"
     subprocess.run(
-        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True
+        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"],
+        check=True,
     )
     subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
     env = {**os.environ, "DATABASE_URL": url}

@@ -17,3 +17,6 @@ cp "$tmp"/node_modules/leaflet.markercluster/dist/{leaflet.markercluster.js,Mark
 trix=kent360/press/static/press/vendor/trix
 cp "$tmp"/node_modules/trix/dist/trix.umd.min.js "$tmp"/node_modules/trix/dist/trix.css "$tmp"/node_modules/trix/LICENSE $trix/
 rm -rf "$tmp"
+# The source maps are not shipped: drop the comments pointing to them, or the production
+# static storage (whitenoise's manifest) refuses the files at collectstatic.
+grep -rlE '^/[/*]# sourceMappingURL=' $dest $trix | xargs -r sed -i -E '/^\/[\/*]# sourceMappingURL=[^ ]+( \*\/)?$/d'
