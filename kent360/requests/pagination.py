@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -93,15 +94,23 @@ def decode_cursor(cursor: str) -> tuple[str, Any, int] | None:
     return direction, value, pk
 
 
-def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
-    """COUNT over at most cap + 1 rows: (count, True) means "more than cap"."""
+def capped_count(
+    qs: QuerySet[Any], cap: int | None = None, *, order: Sequence[Any] = ()
+) -> tuple[int, bool]:
+    """COUNT over at most cap + 1 rows: (count, True) means "more than cap".
+
+    ``order`` keeps an ORDER BY in the limited subquery, which lets the planner walk an
+    index in that order and stop early instead of collecting every match first."""
     cap = COUNT_CAP if cap is None else cap
-    n = qs.order_by()[: cap + 1].count()
+    n = qs.order_by(*order)[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
 
-def keyset_page(qs: QuerySet[M], *, sort: str, cursor: str | None, size: int) -> KeysetPage[M]:
-    """The page of ``qs`` (in ``sort`` order, then id) that ``cursor`` points at."""
+def keyset_page(
+    qs: QuerySet[M], *, sort: str, cursor: str | None, size: int, ordered_count: bool = False
+) -> KeysetPage[M]:
+    """The page of ``qs`` (in ``sort`` order, then id) that ``cursor`` points at; with
+    ``ordered_count`` the capped total is counted in that order (see capped_count)."""
     field, desc = parse_sort(sort)
     nullable = qs.model._meta.get_field(field).null
     decoded = decode_cursor(cursor) if cursor else None
@@ -124,7 +133,7 @@ def keyset_page(qs: QuerySet[M], *, sort: str, cursor: str | None, size: int) ->
             )[: size + 1]
         )
         items, more_before, more_after = rows[:size][::-1], len(rows) > size, True
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, order=ordering(field, desc) if ordered_count else ())
     first, last = (items[0], items[-1]) if items else (None, None)
     return KeysetPage(
         items=items,

@@ -129,6 +129,10 @@ def request_inbox_page(
         sort=request_sort(filters),
         cursor=cursor,
         size=size,
+        # a common word matches millions of rows through the trigram index: counted in
+        # page order, PostgreSQL walks the sort index and stops at 1,001 (264 → 53 ms at
+        # 10M); without a text search the unordered count is the faster one
+        ordered_count=bool(filters.q.strip()),
     )
 
 

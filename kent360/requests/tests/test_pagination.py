@@ -74,6 +74,10 @@ def test_count_is_exact_below_the_cap_and_capped_above(world, tricky):
     assert pagination.capped_count(qs, cap=20) == (12, False)
     assert pagination.capped_count(qs, cap=12) == (12, False)
     assert pagination.capped_count(qs, cap=11) == (11, True)
+    # counted in page order (what a text search does) the figures are the same
+    order = pagination.ordering("created_at", True)
+    assert pagination.capped_count(qs, cap=20, order=order) == (12, False)
+    assert pagination.capped_count(qs, cap=11, order=order) == (11, True)
 
 
 def test_malformed_cursor_gives_the_first_page(world, tricky):
