@@ -10,8 +10,6 @@ limit and must be a real photo by content; the stored copy carries no EXIF.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -20,11 +18,11 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kent360.core import netguard
 from kent360.core.errors import DomainError
 from kent360.intake.images import CleanPhoto, clean_photo
 
 MAX_REDIRECTS = 3
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class FetchError(DomainError):
@@ -46,48 +44,29 @@ class Fetched:
     photo: CleanPhoto
 
 
-def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [
-        ipaddress.ip_network(n.strip(), strict=False)
-        for n in settings.KENT360_MEDIA_FETCH_ALLOWED_NETWORKS
-        if n.strip()
-    ]
-
-
-def address_allowed(address: IPAddress) -> bool:
-    """Public addresses only, plus the networks an administrator allowed explicitly."""
-    if any(address in net for net in _allowed_networks()):
-        return True
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(_("Only http and https addresses can be fetched: %(url)s") % {"url": url})
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError(_("The host %(host)s is unknown.") % {"host": parts.hostname}) from exc
-    for info in infos:
-        if not address_allowed(ipaddress.ip_address(info[4][0])):
+        netguard.check_url(url)
+    except netguard.Refused as exc:
+        if exc.kind == "scheme":
             raise FetchError(
-                _("%(host)s is a private network address; it is not fetched.")
-                % {"host": parts.hostname}
-            )
+                _("Only http and https addresses can be fetched: %(url)s") % {"url": url}
+            ) from exc
+        if exc.kind == "unknown_host":
+            raise FetchError(_("The host %(host)s is unknown.") % {"host": exc.host}) from exc
+        raise FetchError(
+            _("%(host)s is a private network address; it is not fetched.") % {"host": exc.host}
+        ) from exc
 
 
 def _check_peer(response: httpx.Response, url: str) -> None:
     """The address really connected to (a DNS answer may change between check and use)."""
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    if peer and not address_allowed(ipaddress.ip_address(peer[0])):
+    try:
+        netguard.check_peer(response)
+    except netguard.Refused as exc:
         raise FetchError(
             _("%(url)s resolved to a private network address; it is not fetched.") % {"url": url}
-        )
+        ) from exc
 
 
 def _read_limited(response: httpx.Response, limit: int) -> bytes:

@@ -12,7 +12,8 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
-from kent360.intake.fetch import FetchError, address_allowed, fetch_photo
+from kent360.core.netguard import address_allowed
+from kent360.intake.fetch import FetchError, fetch_photo
 from kent360.intake.keys import api_key_create
 from kent360.intake.models import InboundMessage, Status
 from kent360.requests.models import Request
@@ -187,6 +188,7 @@ def test_a_temporary_failure_is_retried_by_the_sweep_until_the_photo_arrives(
     message = InboundMessage.objects.get()
     assert message.parsed["media"]["status"] == "retrying"
     assert "503" in message.parsed["media"]["error"]
+    assert message.media_retry_at is not None and message.media_retry_at > start
     inbound_sweep()  # not due yet: nothing fetched
     assert media.hits == ["/later.jpg"]
     media.routes["/later.jpg"] = media.routes["/cukur.jpg"]
@@ -194,6 +196,7 @@ def test_a_temporary_failure_is_retried_by_the_sweep_until_the_photo_arrives(
         inbound_sweep()
     message.refresh_from_db()
     assert message.parsed["media"]["status"] == "attached" and message.error == ""
+    assert message.media_retry_at is None  # off the sweep's index
     assert Request.objects.get().attachments.count() == 1
     assert len(media.hits) == 2 and MEDIA_ATTEMPTS > 1
 
@@ -217,4 +220,5 @@ def test_a_server_that_stays_down_is_given_up_after_the_last_attempt(
     message = InboundMessage.objects.get()
     assert message.parsed["media"]["status"] == "failed"
     assert message.parsed["media"]["attempts"] == MEDIA_ATTEMPTS == len(media.hits)
+    assert message.media_retry_at is None
     assert Request.objects.get().attachments.count() == 0

@@ -21,6 +21,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from kent360.core import netguard
+
 USER_AGENT = "kent360-media/1.0 (+https://github.com/kent360; municipal press monitoring)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -127,6 +129,31 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     return max(options, key=lambda o: o[0])[1]
 
 
+def _refused(exc: netguard.Refused) -> FetchError:
+    if exc.kind == "scheme":
+        return FetchError(f"unsupported URL: {exc.host}", reason="bad_url")
+    if exc.kind == "unknown_host":
+        return FetchError(f"unknown host: {exc.host}", reason="dns")
+    return FetchError(
+        f"{exc.host} is a private network address; it is not fetched", reason="private_address"
+    )
+
+
+def _guard_request(request: httpx.Request) -> None:
+    # Runs before each hop, redirects included: a public page cannot bounce us inward.
+    try:
+        netguard.check_url(str(request.url))
+    except netguard.Refused as exc:
+        raise _refused(exc) from exc
+
+
+def _guard_response(response: httpx.Response) -> None:
+    try:
+        netguard.check_peer(response)
+    except netguard.Refused as exc:
+        raise _refused(exc) from exc
+
+
 class Fetcher:
     """One fetcher per worker; thread-safe per-host spacing and a robots.txt cache."""
 
@@ -138,7 +165,10 @@ class Fetcher:
         max_bytes: int = DEFAULT_MAX_BYTES,
         min_interval: float = 1.0,
         respect_robots: bool = True,
+        public_only: bool = True,
     ) -> None:
+        """``public_only``: refuse private, loopback and link-local addresses (see
+        :mod:`kent360.core.netguard`), for every redirect hop and robots.txt alike."""
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.min_interval = min_interval
@@ -147,6 +177,9 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=True,
             headers={"User-Agent": user_agent, "Accept-Language": "tr,fa;q=0.9,en;q=0.8"},
+            event_hooks={"request": [_guard_request], "response": [_guard_response]}
+            if public_only
+            else {},
         )
         self._last: dict[str, float] = {}
         self._robots: dict[str, RobotFileParser | None] = {}

@@ -361,3 +361,31 @@ def test_rebuttal_request_period_is_two_months(org, officer):
     with pytest.raises(DomainError):
         services.rebuttal_open(staff=officer, article=art, today=date(2018, 4, 11))
     assert services.rebuttal_open(staff=officer, article=art, today=date(2018, 4, 10)).pk
+
+
+def test_private_addresses_are_not_fetched_even_when_a_press_officer_pastes_them(
+    org, site, settings
+):
+    """SSRF: a pasted URL or a configured source must not reach the city hall's network."""
+    settings.KENT360_MEDIA_FETCH_ALLOWED_NETWORKS = []
+    page = site.add("/haber/iç-ağ", (PAGES / "tr_bornova_1254.html").read_bytes())
+    assert services.article_fetch_url(organisation=org, url=page, fetcher=fetcher()) is None
+    error = IngestError.objects.get(organisation=org)
+    assert error.reason == "private_address" and "127.0.0.1" in error.message
+    assert site.log == []  # refused before connecting: not even robots.txt was asked for
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://[::1]/", "file:///etc/passwd"):
+        with pytest.raises(FetchError) as refused:
+            fetcher().get(url)
+        assert refused.value.reason in ("private_address", "bad_url")
+
+
+def test_private_addresses_a_public_page_redirects_to_are_refused(org, site):
+    # Loopback stands in for the public site here (allowed by the fixture); the redirect
+    # to the cloud metadata address must still be refused before any connection.
+    hop = site.add(
+        "/yonlendir", b"", status=302, Location="http://169.254.169.254/latest/meta-data/"
+    )
+    with pytest.raises(FetchError) as refused:
+        fetcher(respect_robots=False).get(hop)
+    assert refused.value.reason == "private_address"
+    assert [path for path, _headers in site.log] == ["/yonlendir"]
