@@ -77,6 +77,9 @@ class InboundMessage(models.Model):
         related_name="inbound_messages",
     )
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When the photo at media_url is due for another download after a temporary failure;
+    # null otherwise, so the sweep reads a small partial index instead of every item.
+    media_retry_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         "organizations.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,7 +96,20 @@ class InboundMessage(models.Model):
                 fields=["organisation", "source", "idempotency_key"], name="inbound_once"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"], name="inbound_org_status_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="inbound_org_status_idx"),
+            # The sweep looks only at unfinished items; done ones are nearly all rows.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status__in=["pending", "processing"]),
+                name="inbound_unfinished_idx",
+            ),
+            models.Index(
+                fields=["media_retry_at"],
+                condition=models.Q(media_retry_at__isnull=False),
+                name="inbound_media_retry_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.idempotency_key[:40]}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -440,17 +440,14 @@ def inbound_sweep() -> int:
 
 def _retry_media() -> int:
     """Download again the media whose last attempt failed for a temporary reason."""
-    now = timezone.now()
-    due = [
-        pk
-        for pk, retry_at in InboundMessage.objects.filter(
-            parsed__media__status="retrying"
-        ).values_list("pk", "parsed__media__retry_at")[:200]
-        if not retry_at or datetime.fromisoformat(str(retry_at)) <= now
-    ]
-    for pk in due[:50]:
+    due = list(
+        InboundMessage.objects.filter(media_retry_at__lte=timezone.now())
+        .order_by("media_retry_at")
+        .values_list("pk", flat=True)[:50]
+    )
+    for pk in due:
         inbound_fetch_media(message_id=pk)
-    return len(due[:50])
+    return len(due)
 
 
 @transaction.atomic
@@ -682,17 +679,16 @@ def inbound_fetch_media(*, message_id: int) -> InboundMessage:
             media: dict[str, Any] = {"url": url, "error": error, "attempts": attempts}
             if exc.temporary and attempts < MEDIA_ATTEMPTS:
                 wait = MEDIA_RETRY_SECONDS * 4 ** (attempts - 1)
-                media |= {
-                    "status": "retrying",
-                    "retry_at": (timezone.now() + timedelta(seconds=wait)).isoformat(),
-                }
+                locked.media_retry_at = timezone.now() + timedelta(seconds=wait)
+                media |= {"status": "retrying", "retry_at": locked.media_retry_at.isoformat()}
             else:
+                locked.media_retry_at = None
                 media["status"] = "failed"
             locked.parsed = {**locked.parsed, "media": media}
             locked.error = _("The photo at media_url was not attached: %(error)s") % {
                 "error": error
             }
-            locked.save(update_fields=["parsed", "error"])
+            locked.save(update_fields=["parsed", "error", "media_retry_at"])
             audit(
                 action="inbound.media_failed",
                 target=locked,
@@ -715,6 +711,7 @@ def inbound_fetch_media(*, message_id: int) -> InboundMessage:
             "media": {"url": url, "status": "attached", "attachment_id": attachment.pk},
         }
         locked.error = ""
-        locked.save(update_fields=["parsed", "error"])
+        locked.media_retry_at = None
+        locked.save(update_fields=["parsed", "error", "media_retry_at"])
         audit(action="inbound.media_attached", target=locked, data={"url": url})
     return locked
