@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from kent360.core.audit import audit
 from kent360.core.errors import DomainError
 from kent360.core.text import to_ascii_digits, turkish_upper
 from kent360.network.adapters.sms import sms_send
-from kent360.network.models import SmsSubscriber
+from kent360.network.models import SmsReply, SmsSubscriber
 from kent360.organizations.models import Organisation
 from kent360.social.adapters import PublishError
 
@@ -165,3 +166,60 @@ def sms_reply(*, organisation: Organisation, phone: str, text: str) -> bool:
         return False
     sms_unsubscribe(subscriber=sub, via="reply")
     return True
+
+
+def sms_reply_receive(*, organisation: Organisation, raw: bytes, key: str = "") -> SmsReply:
+    """Keep a reply the gateway forwarded exactly as it came, then act on it.
+
+    The body is stored before it is read (its own commit), so nothing the gateway
+    delivered is lost even when it cannot be parsed or handling fails; ``key`` (the
+    gateway's message id) or else a hash of the body makes a repeated delivery the same
+    row, and a row already handled is not handled again.
+    """
+    key = (key.strip() or "sha256:" + hashlib.sha256(raw).hexdigest())[:200]
+    reply, _created = SmsReply.objects.get_or_create(
+        organisation=organisation,
+        idempotency_key=key,
+        defaults={"raw": raw.decode("utf-8", errors="replace")},
+    )
+    if reply.outcome != SmsReply.Outcome.PENDING:
+        return reply
+    return sms_reply_handle(reply=reply)
+
+
+@transaction.atomic
+def sms_reply_handle(*, reply: SmsReply) -> SmsReply:
+    """Read a stored reply: STOP ends the number's subscription; anything else is kept."""
+    reply = SmsReply.objects.select_for_update().select_related("organisation").get(pk=reply.pk)
+    if reply.outcome != SmsReply.Outcome.PENDING:
+        return reply
+    try:
+        body = json.loads(reply.raw or "{}")
+        if not isinstance(body, dict):
+            raise ValueError("not an object")
+    except ValueError as exc:
+        reply.outcome = SmsReply.Outcome.INVALID
+        reply.error = _("The gateway sent a body that is not a JSON object: %(error)s") % {
+            "error": str(exc)[:200]
+        }
+        reply.save(update_fields=["outcome", "error"])
+        audit(action="network.sms_reply.invalid", target=reply)
+        return reply
+    reply.sender, reply.text = str(body.get("from", ""))[:40], str(body.get("text", ""))
+    stopped = sms_reply(organisation=reply.organisation, phone=reply.sender, text=reply.text)
+    reply.outcome = SmsReply.Outcome.UNSUBSCRIBED if stopped else SmsReply.Outcome.IGNORED
+    reply.save(update_fields=["sender", "text", "outcome"])
+    audit(action="network.sms_reply.handled", target=reply, data={"outcome": reply.outcome})
+    return reply
+
+
+def sms_reply_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Handle replies stored but left unhandled (a crash or outage right after storing)."""
+    due = SmsReply.objects.filter(
+        outcome=SmsReply.Outcome.PENDING, received_at__lt=timezone.now() - older_than
+    ).order_by("received_at")[:200]
+    count = 0
+    for reply in due:
+        sms_reply_handle(reply=reply)
+        count += 1
+    return count

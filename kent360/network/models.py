@@ -278,3 +278,41 @@ class SmsSubscriber(models.Model):
 
     def __str__(self) -> str:
         return str(self.phone)
+
+
+class SmsReply(models.Model):
+    """A text message a citizen sent back through the SMS gateway, kept as it arrived.
+
+    Stored before it is read, so a reply whose body could not be parsed, or whose handling
+    failed half-way, is still there to look at and to handle again; the gateway's message
+    id (or a hash of the body) makes a repeated delivery the same row.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Not handled yet")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        IGNORED = "ignored", _("Not a stop request, or not a subscriber")
+        INVALID = "invalid", _("Could not be read")
+
+    organisation = models.ForeignKey(
+        "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=200)
+    raw = models.TextField(_("raw body"), blank=True)
+    sender = models.CharField(_("from"), max_length=40, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("SMS reply")
+        verbose_name_plural = _("SMS replies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"], name="sms_reply_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:40]}"

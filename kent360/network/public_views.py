@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kent360.core.errors import DomainError
 from kent360.network import alerts
+from kent360.network.models import SmsReply
 from kent360.organizations.models import Organisation
 
 SESSION_KEY = "k360_alerts_phone"
@@ -103,16 +103,19 @@ def stop(request: HttpRequest, org: str, token: str) -> HttpResponse:
 @csrf_exempt  # called by the SMS gateway, authenticated by KENT360_SMS_INBOUND_TOKEN
 @require_POST
 def inbound(request: HttpRequest, org: str) -> JsonResponse:
-    """The gateway forwards citizens' replies: {"from": "+90…", "text": "STOP"}."""
+    """The gateway forwards citizens' replies: {"from": "+90…", "text": "STOP"}, with its
+    message id in ``Idempotency-Key`` (or ``X-Message-Id``) when it has one. The body is
+    kept as it came, even when it cannot be read (400, ``"kept": true``)."""
     organisation = _org(org)
     expected = str(settings.KENT360_SMS_INBOUND_TOKEN or "")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return JsonResponse({"error": "unauthorised"}, status=401)
-    try:
-        body = json.loads(request.body or b"{}")
-        sender, text = str(body.get("from", "")), str(body.get("text", ""))
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": "invalid JSON"}, status=400)
-    stopped = alerts.sms_reply(organisation=organisation, phone=sender, text=text)
-    return JsonResponse({"unsubscribed": stopped})
+    reply = alerts.sms_reply_receive(
+        organisation=organisation,
+        raw=request.body,
+        key=request.headers.get("Idempotency-Key") or request.headers.get("X-Message-Id") or "",
+    )
+    if reply.outcome == SmsReply.Outcome.INVALID:
+        return JsonResponse({"error": reply.error, "kept": True}, status=400)
+    return JsonResponse({"unsubscribed": reply.outcome == SmsReply.Outcome.UNSUBSCRIBED})

@@ -389,10 +389,11 @@ def _send_social(d: Dispatch) -> tuple[str, str, str]:
 
 
 def _send_sms(d: Dispatch) -> tuple[str, str, str]:
+    # Ordered, so a retry submits the same list under the same reference.
     phones = list(
-        SmsSubscriber.objects.filter(organisation=d.organisation, is_active=True).values_list(
-            "phone", flat=True
-        )
+        SmsSubscriber.objects.filter(organisation=d.organisation, is_active=True)
+        .order_by("phone")
+        .values_list("phone", flat=True)
     )
     if not phones:
         return Dispatch.State.SENT, "", "0"

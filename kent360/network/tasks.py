@@ -12,4 +12,7 @@ def send_crisis_message(message_id: int) -> int:
 
 @task()
 def sweep_dispatches() -> int:
-    return services.dispatch_sweep()
+    """Due crisis dispatches, and SMS replies stored but not yet handled."""
+    from kent360.network.alerts import sms_reply_sweep
+
+    return services.dispatch_sweep() + sms_reply_sweep()

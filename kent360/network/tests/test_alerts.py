@@ -206,3 +206,58 @@ def test_crisis_sms_fails_for_good_when_the_gateway_refuses_or_is_not_set_up(
     assert d.state == Dispatch.State.FAILED and "No SMS gateway" in d.last_error
     with pytest.raises(DomainError):
         alerts.sms_signup_start(organisation=world.org, phone="05051234567", consent=True)
+
+
+def _reply(client, body: bytes, **headers):
+    return client.post(
+        "/newsroom/bornova/alerts/inbound/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {INBOUND_TOKEN}",
+        **headers,
+    )
+
+
+def test_replies_are_kept_as_they_came_even_when_unreadable_and_once_per_message(
+    world, gateway, client
+):
+    from kent360.network.models import SmsReply
+
+    phone = "+905334445566"
+    alerts.sms_signup_start(organisation=world.org, phone=phone, consent=True)
+    alerts.sms_signup_confirm(organisation=world.org, phone=phone, code=_code(gateway))
+    garbled = _reply(client, b'{"from": "+90533", "text": "\xc4\xb0PTAL')  # cut off mid-way
+    assert garbled.status_code == 400 and garbled.json()["kept"] is True
+    kept = SmsReply.objects.get()
+    assert kept.outcome == SmsReply.Outcome.INVALID and "İPTAL" in kept.raw and kept.error
+    body = json.dumps({"from": phone, "text": "İptal"}, ensure_ascii=False).encode()
+    first = _reply(client, body, HTTP_IDEMPOTENCY_KEY="gw-77")
+    again = _reply(client, body, HTTP_IDEMPOTENCY_KEY="gw-77")  # the gateway retried
+    assert first.json() == {"unsubscribed": True}
+    assert again.json() == {"unsubscribed": True}  # the same reply, not handled twice
+    assert SmsReply.objects.filter(idempotency_key="gw-77").count() == 1
+    assert not SmsSubscriber.objects.get(phone=phone).is_active
+    farsi = json.dumps({"from": "+989121234567", "text": "سلام"}, ensure_ascii=False).encode()
+    assert _reply(client, farsi).json() == {"unsubscribed": False}
+    assert SmsReply.objects.get(text="سلام").outcome == SmsReply.Outcome.IGNORED
+    assert SmsReply.objects.filter(organisation=world.other_org).count() == 0
+
+
+def test_a_reply_stored_but_not_handled_is_handled_by_the_sweep(world, gateway):
+    from kent360.network.models import SmsReply
+    from kent360.network.tasks import sweep_dispatches
+
+    phone = "+905334445566"
+    alerts.sms_signup_start(organisation=world.org, phone=phone, consent=True)
+    alerts.sms_signup_confirm(organisation=world.org, phone=phone, code=_code(gateway))
+    # As a crash right after the raw body was committed would leave it:
+    SmsReply.objects.create(
+        organisation=world.org,
+        idempotency_key="gw-crash",
+        raw=json.dumps({"from": phone, "text": "STOP"}),
+        received_at=timezone.now() - timedelta(minutes=5),
+    )
+    sweep_dispatches.call()
+    assert SmsReply.objects.get().outcome == SmsReply.Outcome.UNSUBSCRIBED
+    assert not SmsSubscriber.objects.get(phone=phone).is_active
+    assert alerts.sms_reply_sweep() == 0  # handled once
