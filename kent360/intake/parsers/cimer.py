@@ -100,7 +100,13 @@ def _csv(data: bytes) -> list[dict[str, str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1254")  # Windows Turkish, what older exports use
+        try:
+            text = data.decode("cp1254")  # Windows Turkish, what older exports use
+        except UnicodeDecodeError as exc:
+            # A few bytes (0x81, 0x8D, 0x8E, …) are not Windows-1254 either (found by atheris).
+            raise ImportFileError(
+                _("The CSV file is neither UTF-8 nor Windows-1254 (Turkish) text.")
+            ) from exc
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:

@@ -163,3 +163,15 @@ DATE_PIECES = [
 def test_date_parsing_gives_an_aware_date_or_none(pieces: list[str], lang: str | None) -> None:
     value = parse_date(" ".join(pieces), lang=lang)
     assert value is None or (isinstance(value, datetime) and value.tzinfo is not None)
+
+
+def test_regression_csv_bytes_that_are_neither_utf8_nor_windows_1254():
+    """Found by atheris (tests/fuzz/atheris_parsers.py cimer_csv): 0x8D and 0x8E are
+    undefined in Windows-1254, and the fallback decode raised UnicodeDecodeError."""
+    import pytest
+
+    for data in (b"F\x8d", b"\x8e", "Başvuru No;Konu\n1;Çöp".encode("cp1254") + b"\x81"):
+        with pytest.raises(ImportFileError, match="neither UTF-8 nor Windows-1254"):
+            read_rows("cimer.csv", data)
+    turkish = "Başvuru No;Başvuru Tarihi;Başvuru Metni\n12;01.02.2024;Çöp ışık\n".encode("cp1254")
+    assert read_rows("cimer.csv", turkish)[0]["text"] == "Çöp ışık"
