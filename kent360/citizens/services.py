@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kent360.citizens.models import Citizen
 from kent360.core.audit import audit
+from kent360.core.fastsql import Select, insert
 from kent360.organizations.models import Organisation
 
 
@@ -44,6 +45,17 @@ def national_id_hash(raw: str) -> str:
     return hmac.new(settings.KENT360_HASH_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
 
 
+# A known citizen is locked while this contact's details are added to the record.
+_MATCH = {
+    field: Select(
+        Citizen,
+        where=f"t.organisation_id = %s AND t.anonymised_at IS NULL AND t.{field} = %s",
+        tail="ORDER BY t.id LIMIT 1 FOR UPDATE",
+    )
+    for field in ("national_id_hash", "phone", "email")
+}
+
+
 @transaction.atomic(savepoint=False)  # the caller's transaction rolls back as one; no savepoint
 def citizen_match_or_create(
     *,
@@ -65,21 +77,22 @@ def citizen_match_or_create(
     id_hash = national_id_hash(national_id) if national_id else ""
     if not (phone_e164 or email_n or id_hash):
         return None
-    qs = Citizen.objects.select_for_update().filter(organisation=organisation, anonymised_at=None)
     citizen = None
     for field, value in (("national_id_hash", id_hash), ("phone", phone_e164), ("email", email_n)):
         if value:
-            citizen = qs.filter(**{field: value}).order_by("pk").first()
+            citizen = _MATCH[field].first([organisation.pk, value])
             if citizen:
                 break
     if citizen is None:
-        citizen = Citizen.objects.create(
-            organisation=organisation,
-            name=name.strip(),
-            phone=phone_e164,
-            email=email_n,
-            national_id_hash=id_hash,
-            preferred_language=language,
+        citizen = insert(
+            Citizen(
+                organisation=organisation,
+                name=name.strip(),
+                phone=phone_e164,
+                email=email_n,
+                national_id_hash=id_hash,
+                preferred_language=language,
+            )
         )
         audit(action="citizen.create", target=citizen, actor=actor)
         return citizen

@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from kent360.core.fastsql import Reader, prepared_cursor
 from kent360.core.models import ApiKey, hash_api_key
 
 
@@ -43,8 +44,8 @@ def _key_models() -> dict[str, type[Model]]:
 
 
 @functools.cache
-def _key_statement(vendor: str) -> tuple[str, list[tuple[type[Model], list[Any]]]]:
-    """The lookup's SQL and, per table, its fields; written once per process.
+def _key_statement(vendor: str) -> tuple[str, list[Reader]]:
+    """The lookup's SQL and a reader per table; written once per process.
 
     The same query through the ORM (``select_related`` over four relations) spent more
     time compiling its SQL on every call than the database spent answering it; the key
@@ -53,58 +54,46 @@ def _key_statement(vendor: str) -> tuple[str, list[tuple[type[Model], list[Any]]
     models = _key_models()
     quote = connection.ops.quote_name
     columns: list[str] = []
-    parts: list[tuple[type[Model], list[Any]]] = []
+    readers: list[Reader] = []
     joins: list[str] = []
     for alias, name, join in _KEY_JOIN:
-        model = models[name]
-        fields = list(model._meta.concrete_fields)
-        columns += [f"{alias}.{quote(str(f.column))}" for f in fields]
-        parts.append((model, fields))
+        reader = Reader(models[name])
+        columns += reader.columns(alias, connection)
+        readers.append(reader)
         if join:
-            joins.append(join.format(t=quote(model._meta.db_table)))
+            joins.append(join.format(t=quote(models[name]._meta.db_table)))
     # Only quoted table and column names from the models go into the text; the key's hash
     # is a parameter.
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
         f"{' '.join(joins)} WHERE k.key_hash = %s AND k.revoked_at IS NULL"
     )
-    return sql, parts
-
-
-def _hydrate(model: type[Model], fields: list[Any], values: list[Any]) -> Model | None:
-    if values[0] is None:  # the outer join found nothing
-        return None
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
-            value = convert(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return sql, readers
 
 
 def _key_lookup(key_hash: str) -> ApiKey | None:
-    sql, parts = _key_statement(connection.vendor)
-    with connection.cursor() as cursor:
+    sql, readers = _key_statement(connection.vendor)
+    db = connections[connection.alias]  # the thread's connection, looked up once
+    with prepared_cursor(db) as cursor:
         cursor.execute(sql, [key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    objects: list[Model | None] = []
+    objects: list[Any] = []
     start = 0
-    for model, fields in parts:
-        objects.append(_hydrate(model, fields, list(row[start : start + len(fields)])))
-        start += len(fields)
+    for reader in readers:
+        objects.append(reader.read(row[start : start + reader.width], db))
+        start += reader.width
     key, key_org, user, staff, staff_org = objects
     assert isinstance(key, ApiKey)
-    key.organisation = key_org  # type: ignore[assignment]
-    key.user = user  # type: ignore[assignment]
+    key.organisation = key_org
+    key.user = user
     if user is not None:
         if staff is None:
             # Remembered as missing, like select_related does, so no query asks again.
             user._state.fields_cache["staff"] = None
         else:
-            staff.organisation = staff_org  # type: ignore[attr-defined]
+            staff.organisation = staff_org
             user._state.fields_cache["staff"] = staff
             staff._state.fields_cache["user"] = user
     return key

@@ -11,13 +11,14 @@ _FIELDS: dict[type, dict[str, serializers.Field]] = {}
 
 
 class CachedFieldsMixin:
-    """Builds a ModelSerializer's fields from the model once per class, not per instance.
+    """Builds a serializer's fields once per class, not per instance.
 
     DRF introspects the model for every serializer it creates and deep-copies each field
     (re-running its constructor); on a hot path (one create per API call) that was about
     a tenth of the CPU. The cached fields are unbound; each instance gets shallow copies,
-    which ``bind`` then gives their own name and parent. Only for read-only serializers:
-    a shallow copy shares validators and choices, which reading never changes.
+    which ``bind`` then gives their own name and parent. A shallow copy shares validators,
+    choices and error messages, which reading and validating only read; a nested
+    serializer keeps state of its own while it validates, so it is refused here.
     """
 
     _fields_cache: ClassVar[dict[type, dict[str, serializers.Field]]] = _FIELDS
@@ -26,5 +27,9 @@ class CachedFieldsMixin:
         cls = type(self)
         fields = self._fields_cache.get(cls)
         if fields is None:
-            fields = self._fields_cache[cls] = super().get_fields()  # type: ignore[misc]
+            fields = super().get_fields()  # type: ignore[misc]
+            nested = [n for n, f in fields.items() if isinstance(f, serializers.BaseSerializer)]
+            if nested:
+                raise TypeError(f"{cls.__name__}: nested serializers cannot be shared: {nested}")
+            self._fields_cache[cls] = fields
         return {name: copy.copy(f) for name, f in fields.items()}

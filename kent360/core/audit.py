@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from kent360.core.fastsql import insert
 from kent360.core.models import AuditEvent
 
 
@@ -22,11 +23,13 @@ def audit(
     user = actor if actor is None or not hasattr(actor, "user") else actor.user
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    return AuditEvent.objects.create(
-        organisation=organisation,
-        actor=user,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        data=data or {},
+    return insert(
+        AuditEvent(
+            organisation=organisation,
+            actor=user,
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            data=data or {},
+        )
     )

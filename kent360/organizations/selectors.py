@@ -6,7 +6,23 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from kent360.core.fastsql import Select
 from kent360.organizations.models import Category, Directorate, Organisation, Staff
+
+# Looked up on every request registered with a code (API, intake): written once.
+_CATEGORY_BY_CODE = Select(
+    Category,
+    where="t.organisation_id = %s AND t.code = %s",
+    joins=[
+        (
+            "default_directorate",
+            Directorate,
+            "d",
+            "JOIN {table} d ON d.id = t.default_directorate_id",
+        )
+    ],
+)
+_DIRECTORATE_BY_CODE = Select(Directorate, where="t.organisation_id = %s AND t.code = %s")
 
 
 def staff_for_user(*, user: Any) -> Staff | None:
@@ -31,6 +47,18 @@ def category_list(*, staff: Staff, active_only: bool = True) -> QuerySet[Categor
         "default_directorate"
     )
     return qs.filter(is_active=True) if active_only else qs
+
+
+def category_by_code(*, staff: Staff, code: str) -> Category | None:
+    """The staff member's organisation's category with this code (active or not), with
+    its default directorate."""
+    found: Category | None = _CATEGORY_BY_CODE.first([staff.organisation_id, code])
+    return found
+
+
+def directorate_by_code(*, staff: Staff, code: str) -> Directorate | None:
+    found: Directorate | None = _DIRECTORATE_BY_CODE.first([staff.organisation_id, code])
+    return found
 
 
 def public_category_list(*, organisation: Organisation) -> QuerySet[Category]:

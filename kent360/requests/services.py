@@ -24,6 +24,7 @@ from kent360.citizens.models import Citizen
 from kent360.citizens.services import citizen_match_or_create
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError, InvalidTransition
+from kent360.core.fastsql import Select, insert
 from kent360.core.text import search_key
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
 from kent360.requests import permissions, workflow
@@ -69,18 +70,20 @@ def _event(
     actor_label: str = "",
     at: datetime | None = None,
 ) -> RequestEvent:
-    return RequestEvent.objects.create(
-        request=request,
-        organisation_id=request.organisation_id,
-        type=type,
-        actor=actor,
-        actor_label=actor_label or _actor_label(actor),
-        from_state=from_state,
-        to_state=to_state,
-        text=text,
-        data=data or {},
-        is_public=is_public,
-        created_at=at or timezone.now(),
+    return insert(
+        RequestEvent(
+            request=request,
+            organisation_id=request.organisation_id,
+            type=type,
+            actor=actor,
+            actor_label=actor_label or _actor_label(actor),
+            from_state=from_state,
+            to_state=to_state,
+            text=text,
+            data=data or {},
+            is_public=is_public,
+            created_at=at or timezone.now(),
+        )
     )
 
 
@@ -142,10 +145,6 @@ def request_create(
     first created with it (a retried API call, a re-sent e-mail), never a second one.
     The directorate defaults to the category's; the deadline is counted from receipt.
     """
-    if idempotency_key:
-        existing = _with_idempotency_key(organisation, idempotency_key)
-        if existing is not None:
-            return CreateResult(existing, False)
     if actor is not None and actor.organisation_id != organisation.pk:
         raise DomainError(_("You cannot register requests for another organisation."))
     if actor is not None and not permissions.can_create(actor):
@@ -193,10 +192,11 @@ def request_create(
             with transaction.atomic():
                 return CreateResult(_request_insert(**fields), True)
         except IntegrityError:
-            # Either another process inserted the same idempotency key between our check
-            # and insert, or (about once in 10^5 creates at 10M requests) the random
-            # tracking code was taken: the whole insert is rolled back and redone with a
-            # new code rather than checking every code first.
+            # Either the idempotency key was used before (a retry: nearly every create
+            # carries a new key, so the unique index is asked instead of a query first),
+            # or (about once in 10^5 creates at 10M requests) the random tracking code was
+            # taken: everything the attempt wrote is rolled back, and the request first
+            # created with the key is returned, or the insert is redone with a new code.
             if idempotency_key:
                 existing = _with_idempotency_key(organisation, idempotency_key)
                 if existing is not None:
@@ -209,15 +209,12 @@ def request_create(
 TRACKING_CODE_ATTEMPTS = 5
 
 
+_BY_IDEMPOTENCY_KEY = Select(Request, where="t.organisation_id = %s AND t.idempotency_key = %s")
+
+
 def _with_idempotency_key(organisation: Organisation, key: str) -> Request | None:
-    # Nearly every create carries a new key: asking for the id alone keeps that common
-    # miss cheap (the whole row's SELECT costs more to build than to run).
-    pk = (
-        Request.objects.filter(organisation=organisation, idempotency_key=key)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return None if pk is None else Request.objects.get(pk=pk)
+    found: Request | None = _BY_IDEMPOTENCY_KEY.first([organisation.pk, key])
+    return found
 
 
 def _validate_create(
@@ -288,7 +285,7 @@ def _request_insert(
     )
     request.tracking_code = new_tracking_code()  # unique index; a clash retries the insert
     request.search_text = _search_text(request)
-    request.save()
+    insert(request)
     event = _event(
         request,
         EventType.CREATED,

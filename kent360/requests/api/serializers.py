@@ -60,7 +60,7 @@ class RequestSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(CachedFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.REQUEST)
     category = serializers.SlugField(required=False, allow_blank=True, help_text=_("Category code"))
     directorate = serializers.SlugField(

@@ -62,10 +62,10 @@ class RequestFilter(django_filters.FilterSet):
 def _org_object(model: Any, staff: Staff, code: str | None, field: str) -> Any:
     if not code:
         return None
-    qs = model.objects.filter(organisation_id=staff.organisation_id, code=code)
-    if model is Category:
-        qs = qs.select_related("default_directorate")  # the new request's directorate
-    obj = qs.first()
+    from kent360.organizations.selectors import category_by_code, directorate_by_code
+
+    lookup = category_by_code if model is Category else directorate_by_code
+    obj = lookup(staff=staff, code=code)
     if obj is None:
         raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
     return obj

@@ -1,0 +1,137 @@
+"""Statements written once per process must write and read exactly what the ORM would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as dj_settings
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kent360.citizens.models import Citizen
+from kent360.core.fastsql import Select, insert, prepared_cursor
+from kent360.core.models import AuditEvent
+from kent360.organizations.models import Category, Directorate, Role
+from kent360.requests.models import Request, RequestEvent
+
+
+def _row(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def _without_pk(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "id"}
+
+
+def test_an_inserted_event_reads_back_like_one_the_orm_created(world, make_request):
+    request = make_request()
+    staff = world.staff[Role.AGENT]
+    at = datetime(2026, 3, 20, 21, 30, 15, 123456, tzinfo=UTC)  # Nevruz eve, microseconds
+    fields = {
+        "request": request,
+        "organisation_id": world.org.pk,
+        "type": "note",
+        "actor": staff,
+        "actor_label": "Gülşen Işık",
+        "text": "Şikâyet İzmir'de; «تهران» ي/ك\u200c",
+        "data": {"nested": {"liste": [1, 2.5, None, True]}, "metin": "çğıöşü İ"},
+        "is_public": True,
+        "created_at": at,
+    }
+    ours = insert(RequestEvent(**fields))
+    theirs = RequestEvent.objects.create(**fields)
+    assert ours.pk and ours.pk != theirs.pk and not ours._state.adding
+    assert _without_pk(_row(RequestEvent.objects.get(pk=ours.pk))) == _without_pk(
+        _row(RequestEvent.objects.get(pk=theirs.pk))
+    )
+    assert RequestEvent.objects.get(pk=ours.pk).created_at == at
+
+
+def test_auto_now_defaults_and_nulls_are_filled_in_as_save_does(world):
+    before = timezone.now()
+    citizen = insert(Citizen(organisation=world.org, name="Ali Rıza", phone="+905321112233"))
+    stored = Citizen.objects.get(pk=citizen.pk)
+    assert before <= stored.created_at <= timezone.now()
+    assert stored.updated_at is not None and stored.consent_at is None
+    assert stored.preferred_language == "tr" and stored.email == ""
+    assert citizen.created_at == stored.created_at  # pre_save set it on the instance too
+    event = insert(AuditEvent(organisation=None, action="test.insert", target_type="x"))
+    assert AuditEvent.objects.get(pk=event.pk).data == {}
+
+
+def test_select_reads_an_instance_and_its_joined_row_like_select_related(world):
+    category = Category.objects.filter(organisation=world.org).first()
+    assert category is not None
+    select = Select(
+        Category,
+        where="t.organisation_id = %s AND t.code = %s",
+        joins=[
+            (
+                "default_directorate",
+                Directorate,
+                "d",
+                "JOIN {table} d ON d.id = t.default_directorate_id",
+            )
+        ],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = select.first([world.org.pk, category.code])
+        assert found.default_directorate.name  # already there, no second query
+    assert len(queries) == 1 and category.code in queries[0]["sql"]
+    orm = Category.objects.select_related("default_directorate").get(pk=category.pk)
+    assert _row(found) == _row(orm)
+    assert _row(found.default_directorate) == _row(orm.default_directorate)
+    assert select.first([world.other_org.pk, category.code]) is None or (
+        select.first([world.other_org.pk, category.code]).organisation_id == world.other_org.pk
+    )
+    assert select.first([world.org.pk, "yok-böyle-bir-kod"]) is None
+
+
+def test_a_request_row_with_every_kind_of_field_round_trips(world, make_request):
+    template = make_request(latitude=38.4622, longitude=27.2166, neighbourhood="Erzene")
+    values = _row(Request.objects.get(pk=template.pk))
+    values.pop("id")
+    values["tracking_code"] = "TEST-RT01"
+    values["idempotency_key"] = "fastsql-ığüşöç"
+    values["due_at"] = template.created_at + timedelta(hours=48)
+    ours = insert(Request(**values))
+    select = Select(Request, where="t.organisation_id = %s AND t.idempotency_key = %s")
+    read = select.first([world.org.pk, "fastsql-ığüşöç"])
+    assert read.pk == ours.pk
+    assert _without_pk(_row(read)) == _without_pk(_row(Request.objects.get(pk=ours.pk)))
+    written = _without_pk(_row(read))
+    assert written.pop("updated_at") >= values.pop("updated_at")  # auto_now, as save() does
+    assert written == values
+    assert isinstance(read.latitude, float | Decimal)
+
+
+def test_errors_are_djangos_and_the_transaction_rolls_back(world, make_request):
+    first = make_request()
+    values = _row(first)
+    values.pop("id")  # same tracking code: the unique index refuses it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(Citizen(organisation=world.org, name="geri alınır"))
+        insert(Request(**values))
+    assert not Citizen.objects.filter(name="geri alınır").exists()
+
+
+@pytest.mark.skipif(
+    "postgres" not in dj_settings.DATABASES["default"]["ENGINE"],
+    reason="prepared statements are PostgreSQL's; SQLite runs Django's cursor",
+)
+def test_on_postgresql_the_statements_are_prepared_once_per_connection(world, settings):
+    select = Select(Citizen, where="t.organisation_id = %s AND t.phone = %s")
+    for n in range(3):
+        select.first([world.org.pk, f"+9053200000{n:02d}"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%FROM {connection.ops.quote_name(Citizen._meta.db_table)} t%"],
+        )
+        assert cursor.fetchone()[0] == 1  # prepared once, used three times
+    settings.KENT360_DB_PREPARED = False
+    with prepared_cursor(connection) as cursor:
+        assert type(cursor.cursor).__name__ != "_PreparedCursor"
