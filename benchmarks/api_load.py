@@ -72,7 +72,40 @@ def prepare(server: str) -> tuple[str, str]:
     return url, raw
 
 
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def cpu_seconds_by_command() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by every process, summed by command name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
+def cpu_split(before: dict[str, float], after: dict[str, float], creates: int) -> str:
+    """CPU milliseconds per create: the web server, PostgreSQL, the load client, the rest."""
+    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    web = sum(v for k, v in used.items() if k.startswith(("gunicorn", "python")))
+    pg = used.get("postgres", 0.0)
+    client = used.get("wrk", 0.0)
+    rest = sum(used.values()) - web - pg - client
+    per = 1000 / max(creates, 1)
+    return (
+        f"CPU per create: web {web * per:.2f} ms, PostgreSQL {pg * per:.2f} ms, "
+        f"load client {client * per:.2f} ms, other {rest * per:.2f} ms"
+    )
+
+
+def start_gunicorn(
+    url: str, port: int, workers: int, worker_class: str = "sync"
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -97,6 +130,8 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--worker-class",
+            worker_class,
             "--log-level",
             "warning",
         ],
@@ -234,6 +269,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30, help="wrk: length of the run")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gunicorn worker class: sync (as `kent360 run`) or gthread (keeps connections)",
+    )
+    parser.add_argument(
         "--py-spy",
         metavar="FILE",
         help="sample the gunicorn workers with py-spy during the run (collapsed stacks)",
@@ -245,7 +285,7 @@ def main() -> None:
 
     print(machine())
     port = free_port()
-    proc = start_gunicorn(url, port, args.workers)
+    proc = start_gunicorn(url, port, args.workers, args.worker_class)
     spy = None
     try:
         asyncio.run(drive(port, key, min(300, args.requests), args.concurrency, "warm"))
@@ -268,12 +308,14 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
+        cpu_before = cpu_seconds_by_command()
         if args.client == "wrk":
             figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, "run")
         else:
             latencies, errors, took = asyncio.run(
                 drive(port, key, args.requests, args.concurrency, "run")
             )
+        cpu_after = cpu_seconds_by_command()
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -285,7 +327,8 @@ def main() -> None:
         ok = int(figures["created"])
         print(
             f"API creates (wrk): {ok:,} in {took:.1f} s = {ok / took:,.0f} creates/s "
-            f"(gunicorn {args.workers} workers, {args.concurrency} connections, "
+            f"(gunicorn {args.workers} {args.worker_class} workers, "
+            f"{args.concurrency} connections, "
             f"{int(figures['errors'])} non-201, {int(figures['socket_errors'])} socket errors)"
         )
         print(
@@ -304,6 +347,7 @@ def main() -> None:
             f"p95={percentile(latencies, 0.95):.1f} ms p99={percentile(latencies, 0.99):.1f} ms"
         )
     print(f"rows in the database from this run: {rows_created(url, 'run'):,} (201s seen: {ok:,})")
+    print(cpu_split(cpu_before, cpu_after, ok))
     print(pgbench(args.server, 10, args.concurrency // 4 or 1))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -471,8 +471,13 @@ def crisis_tag_request_by_code(*, request: Request, text: str) -> list[CrisisReq
     """
     if not text:
         return []
-    network = [o.pk for o in network_orgs(request.organisation)]
-    crises = {c.code: c for c in Crisis.objects.filter(organisation_id__in=network, is_open=True)}
+    # The network (the metropolitan and its active members, as network_orgs) in the one
+    # query every intake item pays for, usually to find no open crisis at all.
+    root = request.organisation.parent_id or request.organisation_id
+    in_network = Q(organisation_id=root) | Q(
+        organisation__parent_id=root, organisation__is_active=True
+    )
+    crises = {c.code: c for c in Crisis.objects.filter(in_network, is_open=True)}
     links = []
     for code in _codes_in(text, list(crises)):
         link, created = CrisisRequest.objects.get_or_create(

@@ -71,3 +71,31 @@ def test_closed_foreign_or_partial_codes_do_not_tag(world, make_request):
     text = f"kod{crisis.code} {closed.code} {foreign.code} {crisis.code}x"
     assert services.crisis_tag_request_by_code(request=request, text=text) == []
     assert CrisisRequest.objects.count() == 0
+
+
+def test_codes_of_the_metropolitan_and_of_active_sister_districts_tag(world, make_request):
+    """The network is the metropolitan and its active districts: a Bornova citizen may type
+    the code of İzmir's crisis or Karşıyaka's, not that of a district no longer active."""
+    from kent360.organizations import services as org_services
+
+    metro = org_services.organisation_create(
+        name="İzmir Büyükşehir", slug="izmir-bs", code_prefix="IZB", kind="metropolitan"
+    )
+    world.org.parent = metro
+    world.org.save(update_fields=["parent"])
+    sister = org_services.organisation_create(
+        name="Karşıyaka", slug="karsiyaka-x", code_prefix="KSX", parent=metro
+    )
+    gone = org_services.organisation_create(
+        name="Eski İlçe", slug="eski-ilce", code_prefix="ESK", parent=metro
+    )
+    codes = {}
+    for org in (metro, sister, gone):
+        crisis = Crisis.objects.create(organisation=org, title=f"Sel {org.slug}", kind="flood")
+        codes[org.slug] = crisis.code
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    request = make_request()
+    text = " ".join(codes.values())
+    tagged = services.crisis_tag_request_by_code(request=request, text=text)
+    assert sorted(link.crisis.organisation.slug for link in tagged) == ["izmir-bs", "karsiyaka-x"]
