@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -304,11 +305,13 @@ def main() -> None:
                     "--output",
                     args.py_spy,
                     "--nonblocking",
+                    "--gil",  # only samples holding the GIL: CPU, not waits for PostgreSQL
                 ],
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
         cpu_before = cpu_seconds_by_command()
+        client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         if args.client == "wrk":
             figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, "run")
         else:
@@ -316,6 +319,13 @@ def main() -> None:
                 drive(port, key, args.requests, args.concurrency, "run")
             )
         cpu_after = cpu_seconds_by_command()
+        client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # wrk has exited by now: its CPU is in our children's usage, not in /proc.
+        cpu_after["wrk"] = (
+            cpu_before.get("wrk", 0.0)
+            + (client_after.ru_utime + client_after.ru_stime)
+            - (client_before.ru_utime + client_before.ru_stime)
+        )
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)

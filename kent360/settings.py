@@ -113,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that needs no round trip.
+        DATABASES["default"]["ENGINE"] = "kent360.core.postgresql"
 # The hottest statements (kent360/core/fastsql.py) are prepared once per connection on
 # PostgreSQL; off for a pooler that cannot keep prepared statements.
 KENT360_DB_PREPARED = config.env_bool("KENT360_DB_PREPARED", True)

@@ -180,11 +180,11 @@ def notification_queue_for_event(*, request: Request, event: RequestEvent) -> li
         # a request just created has nobody following it yet: no task per new request
         transaction.on_commit(partial(_enqueue_followers, event.pk))
     routes = citizen_routes(request)
+    if not routes:  # nobody to tell (no contact the organisation can reach)
+        return []
     kind = event_kind(event)
     language = _language(request)
     context = _context(request, event, language)
-    if not routes:
-        return []
     if kind == Kind.ANSWERED and not SurveyInvitation.objects.filter(event=event).exists():
         token = survey_invite(request=request, event=event)
         context["survey_url"] = survey_url(request.tracking_code, token)
