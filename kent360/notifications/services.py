@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from kent360.citizens.services import normalise_phone
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError
+from kent360.core.fastsql import insert
 from kent360.notifications import sms, social
 from kent360.notifications.defaults import default_template
 from kent360.notifications.models import (
@@ -371,19 +372,21 @@ def _create(
     )
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                organisation_id=organisation_id,
-                request=request,
-                key=key,
-                channel=channel,
-                recipient=recipient,
-                language=language,
-                kind=kind,
-                context=context,
-                subject=subject,
-                body=body,
-                fallback_of=fallback_of,
-                message_id=_message_id(key),
+            notification = insert(
+                Notification(
+                    organisation_id=organisation_id,
+                    request=request,
+                    key=key,
+                    channel=channel,
+                    recipient=recipient,
+                    language=language,
+                    kind=kind,
+                    context=context,
+                    subject=subject,
+                    body=body,
+                    fallback_of=fallback_of,
+                    message_id=_message_id(key),
+                )
             )
     except IntegrityError:
         return None

@@ -310,8 +310,9 @@ def _route(request: Request) -> None:
     if apps.is_installed("kent360.routing"):
         from kent360.routing.services import routing_route_request
 
-        routing_route_request(request=request)
-        request.refresh_from_db()
+        decision = routing_route_request(request=request, just_created=True)
+        if decision is not None and decision.auto_routed:
+            request.refresh_from_db()  # assigned by the router through its own instance
 
 
 def _locked(request: Request) -> Request:

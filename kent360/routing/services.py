@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError
+from kent360.core.fastsql import insert
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
 from kent360.requests.models import OPEN_STATES, EventType, Request, RequestEvent
 from kent360.routing.calendar import DATA_DIR
@@ -123,13 +124,19 @@ def _directorate_for(
 
 
 @transaction.atomic
-def routing_route_request(*, request: Request) -> RoutingDecision | None:
-    """Route a request nobody categorised: assign when confident, else the triage queue."""
+def routing_route_request(
+    *, request: Request, just_created: bool = False
+) -> RoutingDecision | None:
+    """Route a request nobody categorised: assign when confident, else the triage queue.
+
+    A request is routed once; ``just_created`` (inside the transaction that inserted it)
+    says no decision can exist yet, so none is looked for.
+    """
     from kent360.requests.services import request_route
 
     if request.category_id is not None or request.directorate_id is not None:
         return None
-    if RoutingDecision.objects.filter(request=request).exists():
+    if not just_created and RoutingDecision.objects.filter(request=request).exists():
         return None
     org = request.organisation
     settings_row = routing_settings_get(org)
@@ -140,17 +147,19 @@ def routing_route_request(*, request: Request) -> RoutingDecision | None:
         and suggestion.directorate is not None
         and suggestion.confidence >= settings_row.threshold
     )
-    decision = RoutingDecision.objects.create(
-        organisation=org,
-        request=request,
-        source=suggestion.source,
-        model=suggestion.model,
-        category=suggestion.category,
-        directorate=suggestion.directorate,
-        confidence=suggestion.confidence,
-        threshold=settings_row.threshold,
-        auto_routed=auto,
-        alternatives=suggestion.alternatives,
+    decision = insert(
+        RoutingDecision(
+            organisation=org,
+            request=request,
+            source=suggestion.source,
+            model=suggestion.model,
+            category=suggestion.category,
+            directorate=suggestion.directorate,
+            confidence=suggestion.confidence,
+            threshold=settings_row.threshold,
+            auto_routed=auto,
+            alternatives=suggestion.alternatives,
+        )
     )
     data = {
         "confidence": round(suggestion.confidence, 4),
@@ -179,13 +188,15 @@ def routing_route_request(*, request: Request) -> RoutingDecision | None:
             }
         else:
             note = _("to the triage queue: no suggestion")
-        RequestEvent.objects.create(
-            request=request,
-            organisation_id=org.pk,
-            type=EventType.ROUTING,
-            actor_label=_("Router"),
-            text=note,
-            data={"auto_routed": False, **data},
+        insert(
+            RequestEvent(
+                request=request,
+                organisation_id=org.pk,
+                type=EventType.ROUTING,
+                actor_label=_("Router"),
+                text=note,
+                data={"auto_routed": False, **data},
+            )
         )
     return decision
 
