@@ -23,6 +23,21 @@ def _children(pid: int) -> dict[int, str]:
     return found
 
 
+def _ours(var_dir: str) -> list[int]:
+    """Every process started for this test, orphans included (found by its environment)."""
+    mark = f"KENT360_VAR_DIR={var_dir}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as fh:
+                    if mark in fh.read().split(b"\0"):
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def _wait(predicate, seconds: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -38,9 +53,18 @@ def test_run_serves_and_restarts_a_dead_worker(tmp_path):
     env.pop("KENT360_TASK_BACKEND", None)
     subprocess.run([sys.executable, "-m", "kent360.cli", "migrate", "-v0"], env=env, check=True)
     port = free_port()
+    log_path = tmp_path / "run.log"
+    log = log_path.open("wb")
     run = subprocess.Popen(
-        [sys.executable, "-m", "kent360.cli", "run", "--port", str(port), "--workers", "1"], env=env
+        [sys.executable, "-m", "kent360.cli", "run", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+
+    def started_workers() -> int:
+        return log_path.read_text(errors="replace").count("Starting worker")
+
     try:
 
         def healthy() -> bool:
@@ -53,12 +77,17 @@ def test_run_serves_and_restarts_a_dead_worker(tmp_path):
         assert _wait(healthy), "the web server did not answer /health/"
         workers = [p for p, a in _children(run.pid).items() if "db_worker" in a]
         assert len(workers) == 1
+        # Killed once it works, as an outage would find it (not while it is importing).
+        assert _wait(lambda: started_workers() >= 1), "the worker never started"
         os.kill(workers[0], signal.SIGKILL)
         assert _wait(
             lambda: any("db_worker" in a and p != workers[0] for p, a in _children(run.pid).items())
         ), "worker not restarted"
+        assert _wait(lambda: started_workers() >= 2), "the restarted worker never started"
         assert healthy() and run.poll() is None
     finally:
         run.terminate()
         run.wait(timeout=30)
-    assert not _children(run.pid)
+        log.close()
+    # Nothing left behind: not the killed worker's own children, not the restarted ones.
+    assert _wait(lambda: not _ours(str(tmp_path)), 20), _ours(str(tmp_path))

@@ -42,7 +42,11 @@ class Command(BaseCommand):
         ]  # fmt: skip
         helpers: dict[str, list[str]] = {}
         if not options["no_worker"]:
-            helpers["worker"] = [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]
+            # No autoreloader (on by default with DEBUG): it runs the worker as a child of
+            # its own, which a restart here would leave running on its own.
+            helpers["worker"] = [
+                *manage, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload",
+            ]  # fmt: skip
             helpers["scheduler"] = [*manage, "scheduler"]
         web = subprocess.Popen(web_cmd)
         running = {name: subprocess.Popen(cmd) for name, cmd in helpers.items()}
