@@ -14,7 +14,7 @@ from django.utils import timezone
 from kent360.citizens.models import Citizen
 from kent360.core.fastsql import Select, insert, prepared_cursor
 from kent360.core.models import AuditEvent
-from kent360.organizations.models import Category, Directorate, Role
+from kent360.organizations.models import Category, Role
 from kent360.requests.models import Request, RequestEvent
 
 
@@ -63,31 +63,22 @@ def test_auto_now_defaults_and_nulls_are_filled_in_as_save_does(world):
 
 
 def test_select_reads_an_instance_and_its_joined_row_like_select_related(world):
+    from kent360.organizations.selectors import category_by_code
+
     category = Category.objects.filter(organisation=world.org).first()
     assert category is not None
-    select = Select(
-        Category,
-        where="t.organisation_id = %s AND t.code = %s",
-        joins=[
-            (
-                "default_directorate",
-                Directorate,
-                "d",
-                "JOIN {table} d ON d.id = t.default_directorate_id",
-            )
-        ],
-    )
+    staff = world.staff[Role.AGENT]
     with CaptureQueriesContext(connection) as queries:
-        found = select.first([world.org.pk, category.code])
-        assert found.default_directorate.name  # already there, no second query
+        found = category_by_code(staff=staff, code=category.code)
+        assert found is not None and found.default_directorate.name  # no second query
     assert len(queries) == 1 and category.code in queries[0]["sql"]
     orm = Category.objects.select_related("default_directorate").get(pk=category.pk)
     assert _row(found) == _row(orm)
     assert _row(found.default_directorate) == _row(orm.default_directorate)
-    assert select.first([world.other_org.pk, category.code]) is None or (
-        select.first([world.other_org.pk, category.code]).organisation_id == world.other_org.pk
-    )
-    assert select.first([world.org.pk, "yok-böyle-bir-kod"]) is None
+    # the other organisation's staff never get this organisation's row
+    other = category_by_code(staff=world.other_staff[Role.AGENT], code=category.code)
+    assert other is None or other.organisation_id == world.other_org.pk
+    assert category_by_code(staff=staff, code="yok-böyle-bir-kod") is None
 
 
 def test_a_request_row_with_every_kind_of_field_round_trips(world, make_request):
