@@ -18,9 +18,9 @@ class Citizen(models.Model):
         "organizations.Organisation", on_delete=models.CASCADE, related_name="citizens"
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
-    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    national_id_hash = models.CharField(max_length=64, blank=True)
     preferred_language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="tr"
     )
@@ -34,6 +34,22 @@ class Citizen(models.Model):
         verbose_name = _("citizen")
         verbose_name_plural = _("citizens")
         ordering = ["-created_at"]
+        # Every contact is matched to a citizen by (organisation, identifier) among the
+        # records not anonymised: one index probe each, however many citizens the
+        # organisation has. Single-column indexes made PostgreSQL AND a scan of all the
+        # organisation's citizens with the phone index on every create.
+        indexes = [
+            models.Index(
+                fields=["organisation", field],
+                name=f"citizen_org_{short}_idx",
+                condition=models.Q(anonymised_at__isnull=True) & ~models.Q(**{field: ""}),
+            )
+            for field, short in (
+                ("phone", "phone"),
+                ("email", "email"),
+                ("national_id_hash", "nid"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"#{self.pk}"

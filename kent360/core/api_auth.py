@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from kent360.core import refcache
 from kent360.core.fastsql import Reader, prepared_cursor
 from kent360.core.models import ApiKey, hash_api_key
 
@@ -71,14 +72,22 @@ def _key_statement(vendor: str) -> tuple[str, list[Reader]]:
     return sql, readers
 
 
-def _key_lookup(key_hash: str) -> ApiKey | None:
-    sql, readers = _key_statement(connection.vendor)
-    db = connections[connection.alias]  # the thread's connection, looked up once
-    with prepared_cursor(db) as cursor:
+def _key_row(key_hash: str) -> tuple[Any, ...] | None:
+    sql, _readers = _key_statement(connection.vendor)
+    with prepared_cursor(connections[connection.alias]) as cursor:
         cursor.execute(sql, [key_hash])
-        row = cursor.fetchone()
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
+
+
+def _key_lookup(key_hash: str) -> ApiKey | None:
+    # The row is kept per process while the reference generation holds (a revocation, a
+    # deactivated user or staff member changes it); instances are new on every call.
+    row = refcache.cached(("api_key", key_hash), lambda: _key_row(key_hash))
     if row is None:
         return None
+    _sql, readers = _key_statement(connection.vendor)
+    db = connections[connection.alias]  # the thread's connection, looked up once
     objects: list[Any] = []
     start = 0
     for reader in readers:

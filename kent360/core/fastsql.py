@@ -236,12 +236,19 @@ class Select:
 
     def first(self, params: Sequence[Any], *, using: str | None = None) -> Any:
         """The first row as an instance with its joined instances, or None."""
+        row = self.first_row(params, using=using)
+        return None if row is None else self.build(row, using=using)
+
+    def first_row(self, params: Sequence[Any], *, using: str | None = None) -> Any:
+        """The first row as the database sent it (to keep, and ``build`` later), or None."""
         connection = _connection(self.model, using)
         with prepared_cursor(connection) as cursor:
             cursor.execute(self.sql(connection), list(params))
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            return cursor.fetchone()
+
+    def build(self, row: Sequence[Any], *, using: str | None = None) -> Any:
+        """New instances from a row of ``first_row``, as ``first`` gives them."""
+        connection = _connection(self.model, using)
         objects = []
         start = 0
         for reader in self.readers:

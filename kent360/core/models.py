@@ -102,3 +102,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot}"
+
+
+class RefGeneration(models.Model):
+    """One row whose token changes whenever a table of reference data changes (API keys,
+    users, staff, organisations, directorates, categories): set by database triggers, read
+    by ``kent360.core.refcache`` to know whether its kept rows still hold."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"generation {self.token}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from kent360.core import refcache
 from kent360.core.fastsql import Select
 from kent360.organizations.models import Category, Directorate, Organisation, Staff
 
@@ -52,13 +53,20 @@ def category_list(*, staff: Staff, active_only: bool = True) -> QuerySet[Categor
 def category_by_code(*, staff: Staff, code: str) -> Category | None:
     """The staff member's organisation's category with this code (active or not), with
     its default directorate."""
-    found: Category | None = _CATEGORY_BY_CODE.first([staff.organisation_id, code])
-    return found
+    return _by_code(_CATEGORY_BY_CODE, staff.organisation_id, code)  # type: ignore[no-any-return]
 
 
 def directorate_by_code(*, staff: Staff, code: str) -> Directorate | None:
-    found: Directorate | None = _DIRECTORATE_BY_CODE.first([staff.organisation_id, code])
-    return found
+    return _by_code(_DIRECTORATE_BY_CODE, staff.organisation_id, code)  # type: ignore[no-any-return]
+
+
+def _by_code(statement: Select, organisation_id: int, code: str) -> Any:
+    # Kept per process while no reference table changes (kent360.core.refcache).
+    row = refcache.cached(
+        (statement.model._meta.label, organisation_id, code),
+        lambda: statement.first_row([organisation_id, code]),
+    )
+    return None if row is None else statement.build(row)
 
 
 def public_category_list(*, organisation: Organisation) -> QuerySet[Category]:
