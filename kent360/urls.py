@@ -23,6 +23,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Machine clients first: the resolver tries patterns in order, and these are the
+    # busiest routes (an empty-prefix include further down is tried pattern by pattern).
+    path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("kent360.intake.open311.urls")),
     path(
         "",
         lambda request: redirect("requests:inbox" if request.user.is_authenticated else "track"),
@@ -34,7 +38,6 @@ urlpatterns = [
     path("requests/", include("kent360.requests.urls")),
     path("intake/", include("kent360.intake.urls")),
     path("citizens/", include("kent360.citizens.urls")),
-    path("open311/v2/", include("kent360.intake.open311.urls")),
     path("press/", include("kent360.press.urls")),
     path("network/", include("kent360.network.urls")),
     path("social/", include("kent360.social.urls")),
@@ -51,7 +54,6 @@ urlpatterns = [
     path("ready/", ops_views.ready, name="ready"),
     path("metrics", ops_views.metrics_view, name="metrics"),
     path("account/", include("kent360.ops.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

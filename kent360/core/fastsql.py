@@ -154,6 +154,73 @@ class _InsertStatement:
         )
         assert self.pk is not None
         self.sql = sql + (f" RETURNING {quote(str(self.pk.column))}" if self.returning else "")
+        # Per field: whether its pre_save is more than reading the attribute (auto_now),
+        # the exact Python types whose preparation is known, and that preparation.
+        self.plan = [
+            (
+                field,
+                field.attname,
+                type(field).pre_save is not Field.pre_save,
+                *_shortcut(field, connection),
+            )
+            for field in self.fields
+        ]
+
+    def params(self, obj: Model, connection: BaseDatabaseWrapper) -> list[Any]:
+        """The values to insert, as ``save()`` would prepare them (pre_save, then
+        get_db_prep_save); for values of a known type the preparation is done directly."""
+        params: list[Any] = []
+        for field, attname, custom_pre_save, known, prepare in self.plan:
+            value = field.pre_save(obj, True) if custom_pre_save else getattr(obj, attname)
+            if value is None:
+                params.append(None)
+            elif type(value) in known:
+                params.append(value if prepare is None else prepare(value))
+            elif isinstance(value, DatabaseDefault):
+                raise ValueError(f"{type(obj)._meta.label}.{field.name} has no value")
+            else:
+                params.append(field.get_db_prep_save(value, connection))
+        return params
+
+
+# Django's own fields whose preparation of a value of these exact types is known:
+# CharField.to_python keeps a str, FloatField.get_prep_value is float(), and an integer
+# goes to the backend's adapt_integerfield_value, which on PostgreSQL names the column's
+# integer type. A subclass from elsewhere may
+# prepare differently, so it always goes through Django.
+_STR = ("CharField", "TextField", "SlugField")
+_INT = (
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+)
+# Auto fields (and keys pointing at them) only check the value: AutoFieldMixin's
+# get_db_prep_value does not adapt it.
+_AUTO = ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def _shortcut(
+    field: Field[Any, Any], connection: BaseDatabaseWrapper
+) -> tuple[tuple[type, ...], Callable[[Any], Any] | None]:
+    target = getattr(field, "target_field", field) if field.many_to_one else field
+    if not all(type(f).__module__.startswith("django.db.models.") for f in (field, target)):
+        return (), None
+    kind = target.get_internal_type()
+    if kind in _STR:
+        return (str,), None
+    if kind == "FloatField":
+        return (float,), None
+    if kind == "BooleanField":
+        return (bool,), None
+    if kind in _AUTO:
+        return (int,), None
+    if kind in _INT:
+        adapt = connection.ops.adapt_integerfield_value
+        return (int,), lambda value: adapt(value, kind)
+    return (), None
 
 
 _inserts: dict[tuple[type[Model], str], _InsertStatement] = {}
@@ -170,12 +237,7 @@ def insert(obj: M, *, using: str | None = None) -> M:
     statement = _inserts.get((model, connection.alias))
     if statement is None:
         statement = _inserts[(model, connection.alias)] = _InsertStatement(model, connection)
-    params = []
-    for field in statement.fields:
-        value = field.pre_save(obj, True)
-        if isinstance(value, DatabaseDefault):
-            raise ValueError(f"{model._meta.label}.{field.name} has no value")
-        params.append(field.get_db_prep_save(value, connection))
+    params = statement.params(obj, connection)
     with prepared_cursor(connection) as cursor:
         cursor.execute(statement.sql, params)
         pk = cursor.fetchone()[0] if statement.returning else cursor.lastrowid

@@ -217,6 +217,12 @@ def _with_idempotency_key(organisation: Organisation, key: str) -> Request | Non
     return found
 
 
+# (``Kind.values`` builds a new list on every call)
+_KINDS = frozenset(Kind.values)
+_CHANNELS = frozenset(Channel.values)
+_PRIORITIES = frozenset(Priority.values)
+
+
 def _validate_create(
     *,
     kind: str,
@@ -228,15 +234,15 @@ def _validate_create(
     longitude: float | None,
 ) -> None:
     errors: dict[str, str] = {}
-    if kind not in Kind.values:
+    if kind not in _KINDS:
         errors["kind"] = _("Unknown kind of request.")
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         errors["channel"] = _("Unknown channel.")
     if not (subject or "").strip():
         errors["subject"] = _("A subject is required.")
     if not (text or "").strip():
         errors["text"] = _("The text of the request is required.")
-    if priority not in Priority.values:
+    if priority not in _PRIORITIES:
         errors["priority"] = _("Unknown priority.")
     if (latitude is None) != (longitude is None):
         errors["latitude"] = _("Give both latitude and longitude, or neither.")

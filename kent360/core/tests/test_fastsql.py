@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings as dj_settings
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -126,3 +127,76 @@ def test_on_postgresql_the_statements_are_prepared_once_per_connection(world, se
     settings.KENT360_DB_PREPARED = False
     with prepared_cursor(connection) as cursor:
         assert type(cursor.cursor).__name__ != "_PreparedCursor"
+
+
+def _django_params(obj) -> list:
+    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _comparable(params: list) -> list:
+    # psycopg's Jsonb wrapper has no value equality: compare what it wraps
+    return [(type(v), getattr(v, "obj", v)) for v in params]
+
+
+def _statement(model):
+    from kent360.core.fastsql import _InsertStatement
+
+    return _InsertStatement(model, connection)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["plain values", "look-alike types", "enum members", "nulls and blanks"],
+)
+def test_insert_parameters_are_those_save_would_send(world, make_request, label):
+    """The shortcut for values whose preparation is the identity must give exactly what
+    Django's field preparation gives, whatever the value's type."""
+    from kent360.requests.models import Channel, Kind, State
+
+    request = make_request()
+    at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    if label == "plain values":
+        values = {"kind": "complaint", "priority": 2, "latitude": 38.42, "sla_paused_seconds": 0}
+    elif label == "look-alike types":
+        # a bool where an int goes, an int where a float goes, a Decimal, a lazy string
+        from django.utils.translation import gettext_lazy
+
+        values = {
+            "priority": True,
+            "latitude": 38,
+            "longitude": Decimal("27.1428"),
+            "subject": gettext_lazy("Çukur"),
+            "sla_paused_seconds": False,
+        }
+    elif label == "enum members":
+        values = {"kind": Kind.SUGGESTION, "channel": Channel.PHONE, "state": State.ASSIGNED}
+    else:
+        values = {"latitude": None, "longitude": None, "address": "", "category": None}
+    obj = Request(
+        organisation=world.org,
+        tracking_code="ABCD-EFGH",
+        subject="Kaldırım",
+        text="İnönü Caddesi",
+        created_at=at,
+        due_at=at + timedelta(hours=48),
+        citizen=request.citizen,
+    )
+    for name, value in values.items():
+        setattr(obj, name, value)
+    with time_machine.travel(at, tick=False):  # auto_now fields: the same "now" for both
+        ours = _statement(Request).params(obj, connection)
+        theirs = _django_params(obj)
+    assert _comparable(ours) == _comparable(theirs)
+
+
+def test_insert_parameters_of_every_model_written_through_fastsql(world, make_request):
+    request = make_request(channel="email")
+    event = request.events.get(type="created")
+    audit = AuditEvent.objects.first()
+    for obj in (request, event, request.citizen, audit, Category.objects.first()):
+        obj._state.adding = True
+        with time_machine.travel(timezone.now(), tick=False):
+            ours = _statement(type(obj)).params(obj, connection)
+            theirs = _django_params(obj)
+        assert _comparable(ours) == _comparable(theirs)
