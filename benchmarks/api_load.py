@@ -4,6 +4,14 @@ from the same run for comparison.
 
     python benchmarks/api_load.py [--requests 6000] [--concurrency 32] [--workers 4]
     python benchmarks/api_load.py --client wrk --seconds 30 [--workers 4]
+    python benchmarks/api_load.py --client wrk --baseline REF [--rounds 5 --seconds 15]
+
+--baseline REF runs the same load against this checkout and against git revision REF
+(checked out in a temporary worktree, its own database), taking turns round by round, so
+that both meet the same machine: on a shared two-core machine the CPU's speed changes by
+a factor of up to two within minutes, which makes figures from separate runs hard to
+compare. Each round also times a fixed pure-Python loop (the "reference" column) to show
+the machine's speed at that moment.
 
 Needs PostgreSQL at postgres://postgres@127.0.0.1:5432 (override with --server) and
 pgbench on PATH. The database k360_apiload is dropped and recreated.
@@ -44,37 +52,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(server: str) -> tuple[str, str]:
-    url = f"{server}/{DB}"
+FIXTURE = """
+import secrets
+from kent360.core.models import ApiKey, hash_api_key
+from kent360.organizations import services as org
+from kent360.organizations.models import Role
+
+o = org.organisation_create(name="Yük Belediyesi", slug="yuk", code_prefix="YUK")
+d = org.directorate_create(organisation=o, name="Temizlik", code="temizlik")
+org.category_create(organisation=o, name="Çöp", code="cop", default_directorate=d)
+staff = org.staff_create(
+    organisation=o, username="api", password=secrets.token_hex(8), role=Role.AGENT
+)
+raw = ApiKey.generate()
+ApiKey.objects.create(
+    organisation=o, user=staff.user, name="load", prefix=raw[:8], key_hash=hash_api_key(raw)
+)
+print("KEY=" + raw)
+"""
+
+
+def prepare(server: str, db: str = DB, root: Path = ROOT) -> tuple[str, str]:
+    """A fresh database migrated by the code in ``root``, with one organisation, a
+    category and a staff API key made by that code; returns its URL and the key."""
+    url = f"{server}/{db}"
     subprocess.run(
-        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"],
+        ["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"],
         check=True,
     )
-    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True, env=env
-    )
-    setup_django(url)
-    from kent360.core.models import ApiKey, hash_api_key
-    from kent360.organizations import services as org
-    from kent360.organizations.models import Role
-
-    o = org.organisation_create(name="Yük Belediyesi", slug="yuk", code_prefix="YUK")
-    d = org.directorate_create(organisation=o, name="Temizlik", code="temizlik")
-    org.category_create(organisation=o, name="Çöp", code="cop", default_directorate=d)
-    staff = org.staff_create(
-        organisation=o, username="api", password=secrets.token_hex(8), role=Role.AGENT
-    )
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=o, user=staff.user, name="load", prefix=raw[:8], key_hash=hash_api_key(raw)
-    )
-    return url, raw
+    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    env = {**os.environ, "DATABASE_URL": url, "KENT360_VAR_DIR": tempfile.mkdtemp()}
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v", "0"], check=True, env=env, cwd=root)
+    out = subprocess.run(
+        [*manage, "shell", "-c", FIXTURE],
+        check=True,
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout
+    key = next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
+    return url, key
 
 
 def cpu_seconds_by_command() -> dict[str, float]:
-    """CPU seconds (user + system) used so far by every process, summed by command name."""
+    """CPU seconds (user + system) used so far by every process, summed by command name
+    (PostgreSQL's with those of its backends that have exited)."""
     tick = os.sysconf("SC_CLK_TCK")
     totals: dict[str, float] = {}
     for entry in Path("/proc").iterdir():
@@ -86,7 +110,12 @@ def cpu_seconds_by_command() -> dict[str, float]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        used = int(fields[11]) + int(fields[12])
+        if name == "postgres":
+            # the postmaster's reaped children (backends that exited during the run, such
+            # as pgbench's or autovacuum's) are in its cutime/cstime, not in /proc
+            used += int(fields[13]) + int(fields[14])
+        totals[name] = totals.get(name, 0.0) + used / tick
     return totals
 
 
@@ -105,7 +134,7 @@ def cpu_split(before: dict[str, float], after: dict[str, float], creates: int) -
 
 
 def start_gunicorn(
-    url: str, port: int, workers: int, worker_class: str = "sync"
+    url: str, port: int, workers: int, worker_class: str = "sync", root: Path = ROOT
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -136,7 +165,7 @@ def start_gunicorn(
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,  # `python -m` puts the working directory first: root's kent360 is served
         env=env,
     )
     for _ in range(100):
@@ -275,12 +304,22 @@ def main() -> None:
         help="gunicorn worker class: sync (as `kent360 run`) or gthread (keeps connections)",
     )
     parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run git revision REF and take turns with it (wrk only)",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="--baseline: rounds per side")
+    parser.add_argument(
         "--py-spy",
         metavar="FILE",
         help="sample the gunicorn workers with py-spy during the run (collapsed stacks)",
     )
     args = parser.parse_args()
+    if args.baseline:
+        side_by_side(args)
+        return
     url, key = prepare(args.server)
+    setup_django(url)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     from _common import machine
 
@@ -360,6 +399,152 @@ def main() -> None:
     print(cpu_split(cpu_before, cpu_after, ok))
     print(pgbench(args.server, 10, args.concurrency // 4 or 1))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop: the machine's speed right now."""
+    started = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return (time.process_time() - started) * 1000
+
+
+def one_round(port: int, key: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
+    ref = reference_ms()
+    cpu_before = cpu_seconds_by_command()
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
+    cpu_after = cpu_seconds_by_command()
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_after["wrk"] = (
+        cpu_before.get("wrk", 0.0)
+        + (client_after.ru_utime + client_after.ru_stime)
+        - (client_before.ru_utime + client_before.ru_stime)
+    )
+    used = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+    created = max(int(figures["created"]), 1)
+    web = sum(v for k, v in used.items() if k.startswith(("gunicorn", "python")))
+    return {
+        "created": figures["created"],
+        "rate": figures["created"] / figures["duration_s"],
+        "p50": figures["p50"],
+        "p99": figures["p99"],
+        "errors": figures["errors"] + figures["socket_errors"],
+        "web_ms": web * 1000 / created,
+        "pg_ms": used.get("postgres", 0.0) * 1000 / created,
+        "reference_ms": ref,
+    }
+
+
+def side_by_side(args: argparse.Namespace) -> None:
+    """This checkout and ``args.baseline`` under the same load, taking turns."""
+    import statistics
+
+    if args.client != "wrk":
+        raise SystemExit("--baseline needs --client wrk")
+    tree = Path(tempfile.mkdtemp(prefix="k360base")) / "tree"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.baseline],
+        check=True,
+    )
+    revision = subprocess.run(
+        ["git", "-C", str(tree), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    current = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    sides: dict[str, dict[str, object]] = {}
+    try:
+        for name, root, db in (("baseline", tree, DB + "_base"), ("this tree", ROOT, DB)):
+            url, key = prepare(args.server, db, root)
+            port = free_port()
+            proc = start_gunicorn(url, port, args.workers, args.worker_class, root)
+            sides[name] = {"url": url, "key": key, "port": port, "proc": proc, "rounds": []}
+            # warm-up: imports, prepared statements, the first citizens and indexes
+            drive_wrk(port, key, 3, args.concurrency, "warm")
+        setup_django(str(sides["this tree"]["url"]))
+        from _common import machine
+
+        print(machine())
+        print(f"baseline:  {revision}\nthis tree: {current}")
+        print(
+            f"gunicorn {args.workers} {args.worker_class} workers, wrk {args.concurrency} "
+            f"connections, {args.rounds} rounds of {args.seconds} s per side, taking turns"
+        )
+        header = "round side       creates/s  p50 ms  p99 ms  web ms  PG ms  reference ms"
+        print(header)
+        for r in range(args.rounds):
+            order = ["baseline", "this tree"] if r % 2 == 0 else ["this tree", "baseline"]
+            for name in order:
+                side = sides[name]
+                got = one_round(int(side["port"]), str(side["key"]), args, f"r{r}")  # type: ignore[call-overload]
+                side["rounds"].append(got)  # type: ignore[union-attr]
+                print(
+                    f"{r + 1:>5} {name:<10} {got['rate']:>9.0f} {got['p50']:>7.1f} "
+                    f"{got['p99']:>7.1f} {got['web_ms']:>7.2f} {got['pg_ms']:>6.2f} "
+                    f"{got['reference_ms']:>13.0f}"
+                    + (f"  {int(got['errors'])} errors" if got["errors"] else "")
+                )
+        print("medians:")
+        medians = {}
+        for name, side in sides.items():
+            rounds: list[dict[str, float]] = side["rounds"]  # type: ignore[assignment]
+            med = {k: statistics.median(x[k] for x in rounds) for k in rounds[0]}
+            medians[name] = med
+            print(
+                f"      {name:<10} {med['rate']:>9.0f} {med['p50']:>7.1f} {med['p99']:>7.1f} "
+                f"{med['web_ms']:>7.2f} {med['pg_ms']:>6.2f} {med['reference_ms']:>13.0f}  "
+                f"(range {min(x['rate'] for x in rounds):.0f}–"
+                f"{max(x['rate'] for x in rounds):.0f}/s)"
+            )
+        ratios = [
+            a["rate"] / b["rate"]
+            for a, b in zip(
+                sides["this tree"]["rounds"],  # type: ignore[arg-type]
+                sides["baseline"]["rounds"],  # type: ignore[arg-type]
+                strict=True,
+            )
+        ]
+        print(
+            f"this tree / baseline, round by round: median {statistics.median(ratios):.2f}× "
+            f"(range {min(ratios):.2f}–{max(ratios):.2f}×)"
+        )
+        for name, side in sides.items():
+            seen = int(sum(x["created"] for x in side["rounds"]))  # type: ignore[union-attr]
+            rows = rows_created_like(str(side["url"]), "r")
+            print(f"{name}: {rows:,} requests in the database from its rounds, {seen:,} 201s seen")
+        print(pgbench(args.server, 10, args.concurrency // 4 or 1))
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        for side in sides.values():
+            proc = side["proc"]
+            proc.send_signal(signal.SIGTERM)  # type: ignore[attr-defined]
+            proc.wait(timeout=20)  # type: ignore[attr-defined]
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False
+        )
+
+
+def rows_created_like(url: str, prefix: str) -> int:
+    out = subprocess.run(
+        [
+            "psql",
+            url,
+            "-tAc",
+            f"SELECT COUNT(*) FROM requests_request WHERE idempotency_key LIKE '{prefix}%'",  # noqa: S608
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip())
 
 
 if __name__ == "__main__":

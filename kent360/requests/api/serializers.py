@@ -5,12 +5,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kent360.core.api_serializers import CachedFieldsMixin
+from kent360.core.api_serializers import CachedFieldsMixin, FastRepresentationMixin
 from kent360.requests.models import Channel, Kind, Priority, Request, RequestEvent, State
 from kent360.requests.workflow import ACTIONS
 
 
-class RequestSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class RequestSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     category: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -118,7 +118,7 @@ class NoteSerializer(serializers.Serializer):
     )
 
 
-class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class EventSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     class Meta:
         model = RequestEvent
         fields = [
