@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kent360.citizens.models import Citizen
-from kent360.core.audit import audit
-from kent360.core.fastsql import Select, insert
+from kent360.core.audit import audit, audit_created
+from kent360.core.fastsql import Select
 from kent360.organizations.models import Organisation
 
 
@@ -87,18 +87,18 @@ def citizen_match_or_create(
             if citizen:
                 break
     if citizen is None:
-        citizen = insert(
-            Citizen(
+        return audit_created(
+            action="citizen.create",
+            target=Citizen(
                 organisation=organisation,
                 name=name.strip(),
                 phone=phone_e164,
                 email=email_n,
                 national_id_hash=id_hash,
                 preferred_language=language,
-            )
+            ),
+            actor=actor,
         )
-        audit(action="citizen.create", target=citizen, actor=actor)
-        return citizen
     changed = []
     for field, value in (
         ("name", name.strip()),

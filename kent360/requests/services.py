@@ -24,7 +24,7 @@ from kent360.citizens.models import Citizen
 from kent360.citizens.services import citizen_match_or_create
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError, InvalidTransition
-from kent360.core.fastsql import Select, insert
+from kent360.core.fastsql import Select, insert, insert_pair
 from kent360.core.text import search_key
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
 from kent360.requests import permissions, workflow
@@ -69,22 +69,23 @@ def _event(
     is_public: bool = False,
     actor_label: str = "",
     at: datetime | None = None,
+    write: bool = True,
 ) -> RequestEvent:
-    return insert(
-        RequestEvent(
-            request=request,
-            organisation_id=request.organisation_id,
-            type=type,
-            actor=actor,
-            actor_label=actor_label or _actor_label(actor),
-            from_state=from_state,
-            to_state=to_state,
-            text=text,
-            data=data or {},
-            is_public=is_public,
-            created_at=at or timezone.now(),
-        )
+    """A timeline event of the request, inserted (or only built, ``write=False``)."""
+    event = RequestEvent(
+        request=request,
+        organisation_id=request.organisation_id,
+        type=type,
+        actor=actor,
+        actor_label=actor_label or _actor_label(actor),
+        from_state=from_state,
+        to_state=to_state,
+        text=text,
+        data=data or {},
+        is_public=is_public,
+        created_at=at or timezone.now(),
     )
+    return insert(event) if write else event
 
 
 def _search_text(request: Request) -> str:
@@ -291,7 +292,6 @@ def _request_insert(
     )
     request.tracking_code = new_tracking_code()  # unique index; a clash retries the insert
     request.search_text = _search_text(request)
-    insert(request)
     event = _event(
         request,
         EventType.CREATED,
@@ -301,7 +301,9 @@ def _request_insert(
         data={"channel": request.channel},
         at=created_at,
         actor_label=actor_label or _actor_label(actor, str(Channel(request.channel).label)),
+        write=False,
     )
+    insert_pair(request, event, link="request")  # the request and its first event at once
     if notify:
         _notify(request, event)
     if category is None and directorate is None:

@@ -200,3 +200,90 @@ def test_insert_parameters_of_every_model_written_through_fastsql(world, make_re
             ours = _statement(type(obj)).params(obj, connection)
             theirs = _django_params(obj)
         assert _comparable(ours) == _comparable(theirs)
+
+
+def test_a_pair_is_written_as_two_inserts_would_write_it(world, make_request):
+    from kent360.core.audit import audit_created
+    from kent360.core.fastsql import insert_pair
+
+    template = make_request()
+    at = datetime(2026, 3, 21, 9, 0, 0, 654321, tzinfo=UTC)
+
+    def request_and_event(code: str) -> tuple[Request, RequestEvent]:
+        request = Request(
+            organisation=world.org,
+            tracking_code=code,
+            subject="Nevruz'da çöp",
+            text="Kazımdirik Mahallesi — «تهران» ي/ك",
+            category=world.cat_cop,
+            directorate=world.temizlik,
+            citizen=template.citizen,
+            created_at=at,
+            due_at=at + timedelta(hours=24),
+            latitude=38.46,
+            longitude=27.22,
+        )
+        event = RequestEvent(
+            request=request,
+            organisation_id=world.org.pk,
+            type="created",
+            actor=world.staff[Role.AGENT],
+            actor_label="Çağrı Merkezi",
+            to_state="received",
+            data={"channel": "desk", "ek": ["ı", 1.5]},
+            is_public=True,
+            created_at=at,
+        )
+        return request, event
+
+    a, a_event = request_and_event("PAIR-AAAA")
+    with CaptureQueriesContext(connection) as queries:
+        insert_pair(a, a_event, link="request")
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    b, b_event = request_and_event("PAIR-BBBB")
+    insert(b)
+    b_event.request = b
+    insert(b_event)
+    assert a.pk and a_event.pk and not a._state.adding and not a_event._state.adding
+    assert a_event.request_id == a.pk and a_event.request is a
+    stored_a, stored_b = Request.objects.get(pk=a.pk), Request.objects.get(pk=b.pk)
+    skip = {"id", "tracking_code", "updated_at"}
+    assert {k: v for k, v in _row(stored_a).items() if k not in skip} == {
+        k: v for k, v in _row(stored_b).items() if k not in skip
+    }
+    event_a = RequestEvent.objects.get(pk=a_event.pk)
+    event_b = RequestEvent.objects.get(pk=b_event.pk)
+    assert event_a.request_id == a.pk
+    assert {k: v for k, v in _row(event_a).items() if k not in {"id", "request_id"}} == {
+        k: v for k, v in _row(event_b).items() if k not in {"id", "request_id"}
+    }
+
+    citizen = audit_created(
+        action="citizen.create",
+        target=Citizen(organisation=world.org, name="Şule Öztürk", phone="+905551112233"),
+        actor=world.staff[Role.AGENT],
+    )
+    entry = AuditEvent.objects.get(action="citizen.create", target_id=str(citizen.pk))
+    assert citizen.pk and Citizen.objects.get(pk=citizen.pk).name == "Şule Öztürk"
+    assert entry.target_type == "citizens.citizen" and entry.organisation_id == world.org.pk
+    assert entry.actor_id == world.staff[Role.AGENT].user_id
+
+
+def test_a_pair_that_fails_writes_neither_row(world, make_request):
+    from kent360.core.fastsql import insert_pair
+
+    taken = make_request().tracking_code
+    at = timezone.now()
+    request = Request(
+        organisation=world.org,
+        tracking_code=taken,  # the unique index refuses it
+        subject="x",
+        text="y",
+        created_at=at,
+        due_at=at,
+    )
+    event = RequestEvent(request=request, organisation_id=world.org.pk, type="created")
+    before = (Request.objects.count(), RequestEvent.objects.count())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_pair(request, event, link="request")
+    assert (Request.objects.count(), RequestEvent.objects.count()) == before
