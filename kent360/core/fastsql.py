@@ -22,8 +22,10 @@ from typing import Any, TypeVar
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.fields import NOT_PROVIDED
+from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -134,7 +136,22 @@ class Reader:
             for fn in convert:
                 value = fn(value, col, connection)
             row[i] = value
-        return self.model.from_db(connection.alias, self.attnames, row)
+        return self.build(row, connection.alias)
+
+    def build(self, row: list[Any], alias: str) -> Any:
+        """``Model.from_db(alias, attnames, row)`` for a full row, without running
+        ``__init__`` when nothing listens to the model's init signals: the same instance
+        (the field values in its ``__dict__``, a fresh state), a fraction of the work."""
+        model = self.model
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(alias, self.attnames, row)
+        obj = model.__new__(model)
+        state = ModelState()
+        state.adding = False
+        state.db = alias
+        obj.__dict__["_state"] = state
+        obj.__dict__.update(zip(self.attnames, row, strict=True))
+        return obj
 
 
 class _InsertStatement:

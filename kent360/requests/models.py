@@ -88,8 +88,15 @@ class Priority(models.IntegerChoices):
 class Request(models.Model):
     """One citizen submission, from any channel, with its current state and SLA clock."""
 
+    # Indexes of their own are left out where a composite index already leads with the
+    # column (organisation, directorate) or where only non-null values are looked up
+    # (assignee, merged_into: partial indexes below): every index is written by every
+    # create, and requests are the busiest insert of the platform.
     organisation = models.ForeignKey(
-        "organizations.Organisation", on_delete=models.PROTECT, related_name="requests"
+        "organizations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="requests",
+        db_index=False,
     )
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REQUEST)
@@ -108,6 +115,7 @@ class Request(models.Model):
         on_delete=models.PROTECT,
         related_name="requests",
         verbose_name=_("directorate"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         "organizations.Staff",
@@ -116,6 +124,7 @@ class Request(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_requests",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     state = models.CharField(
@@ -132,7 +141,8 @@ class Request(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
-    neighbourhood = models.CharField(_("neighbourhood"), max_length=120, blank=True, db_index=True)
+    # searched case-blind within an organisation: req_org_hood_idx, req_open_hood_idx
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=120, blank=True)
 
     citizen = models.ForeignKey(
         "citizens.Citizen",
@@ -151,7 +161,12 @@ class Request(models.Model):
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=200, blank=True, null=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        db_index=False,
     )
     rejected_competent_body = models.CharField(max_length=300, blank=True)
 
@@ -245,6 +260,18 @@ class Request(models.Model):
                 name="req_open_hood_idx",
                 condition=models.Q(state__in=sorted(OPEN_STATES)),
             ),
+            # A request's assignee and its original are set later, if ever: the rows that
+            # have one are indexed, a new request costs neither index anything.
+            models.Index(
+                fields=["assignee"],
+                name="req_assignee_idx",
+                condition=models.Q(assignee__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="req_merged_into_idx",
+                condition=models.Q(merged_into__isnull=False),
+            ),
             # Short-range dashboard percentiles read answered requests index-only.
             models.Index(
                 fields=["organisation", "created_at"],
@@ -289,7 +316,10 @@ class RequestEvent(models.Model):
     citizen's tracking page; internal notes never are.
     """
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    # looked up through reqevent_req_idx (request, created_at)
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     organisation = models.ForeignKey(
         "organizations.Organisation", on_delete=models.CASCADE, related_name="+"
     )

@@ -287,3 +287,50 @@ def test_a_pair_that_fails_writes_neither_row(world, make_request):
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_pair(request, event, link="request")
     assert (Request.objects.count(), RequestEvent.objects.count()) == before
+
+
+def test_rows_read_become_the_instances_from_db_would_make(world, make_request):
+    """Readers build instances without running __init__; they must equal Django's."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_init
+
+    from kent360.core.fastsql import Reader
+    from kent360.core.models import ApiKey
+    from kent360.organizations.models import Directorate, Organisation, Staff
+
+    request = make_request(channel="email")
+    ApiKey.objects.create(organisation=world.org, name="k", prefix="p", key_hash="h" * 64)
+    models = [Request, RequestEvent, Citizen, AuditEvent, ApiKey, Organisation]
+    models += [get_user_model(), Staff, Category, Directorate]
+    for model in models:
+        reader = Reader(model)
+        columns = ", ".join(reader.columns("t", connection))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {model._meta.db_table} t")  # noqa: S608
+            rows = cursor.fetchall()
+        assert rows, model
+        for row in rows:
+            ours = reader.read(row, connection)
+            theirs = model.objects.get(pk=ours.pk)
+            assert type(ours) is model and not ours._state.adding
+            assert ours._state.db == theirs._state.db
+            assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
+                k: v for k, v in vars(theirs).items() if k != "_state"
+            }
+    # with a listener on the model's init signal, Django's own construction runs
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Request)
+    try:
+        reader = Reader(Request)
+        columns = ", ".join(reader.columns("t", connection))
+        with connection.cursor() as cursor:
+            sql = f"SELECT {columns} FROM requests_request t WHERE t.id = %s"  # noqa: S608
+            cursor.execute(sql, [request.pk])
+            built = reader.read(cursor.fetchone(), connection)
+    finally:
+        post_init.disconnect(listener, sender=Request)
+    assert seen == [built]
