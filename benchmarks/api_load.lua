@@ -1,6 +1,8 @@
 -- wrk script for api_load.py: POST /api/v1/requests/ with a fresh Idempotency-Key and
 -- caller per request; counts 201s and the rest per thread.
--- Usage: wrk -t2 -c32 -d30s --latency -s api_load.lua URL -- TOKEN TAG
+-- Usage: wrk -t2 -c32 -d30s --latency -s api_load.lua URL -- TOKEN TAG [CATEGORY]
+-- Callers' numbers are +90 532 and seven digits, the range the bulk generator gives its
+-- citizens (kent360/reports/scale.py): against a generated database some are known.
 local threads = {}
 
 function setup(thread)
@@ -11,6 +13,7 @@ end
 function init(args)
   token = args[1]
   tag = args[2]
+  category = args[3] or "cop"
   n = 0
   created = 0
   errors = 0
@@ -22,9 +25,9 @@ function request()
   local body = string.format(
     '{"channel":"api","subject":"Çöp toplanmadı %s",'
       .. '"text":"Sokağımızdaki konteyner iki gündür boşaltılmadı.",'
-      .. '"category":"cop","contact_phone":"+90532%07d","neighbourhood":"Erzene",'
+      .. '"category":"%s","contact_phone":"+90532%07d","neighbourhood":"Erzene",'
       .. '"latitude":38.46,"longitude":27.22}',
-    key, (id * 1000003 + n) % 9000000 + 1000000)
+    key, category, (id * 1000003 + n) % 9000000 + 1000000)
   return wrk.format("POST", "/api/v1/requests/", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Token " .. token,

@@ -6,6 +6,10 @@ from the same run for comparison.
     python benchmarks/api_load.py --client wrk --seconds 30 [--workers 4]
     python benchmarks/api_load.py --client wrk --baseline REF [--rounds 5 --seconds 15]
 
+--database URL --org SLUG --category CODE loads an existing database instead of a fresh
+one (for instance the 10M-request database of generate.py, whose demo district is
+"bornova" with the category "cop-toplama"): a staff member and an API key are added.
+
 --baseline REF runs the same load against this checkout and against git revision REF
 (checked out in a temporary worktree, its own database), taking turns round by round, so
 that both meet the same machine: on a shared two-core machine the CPU's speed changes by
@@ -94,6 +98,41 @@ def prepare(server: str, db: str = DB, root: Path = ROOT) -> tuple[str, str]:
     ).stdout
     key = next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
     return url, key
+
+
+EXISTING = """
+import secrets
+from kent360.core.models import ApiKey, hash_api_key
+from kent360.organizations import services as org
+from kent360.organizations.models import Organisation, Role
+
+o = Organisation.objects.get(slug=SLUG)
+staff = org.staff_create(
+    organisation=o,
+    username="load-" + secrets.token_hex(4),
+    password=secrets.token_hex(8),
+    role=Role.AGENT,
+)
+raw = ApiKey.generate()
+ApiKey.objects.create(
+    organisation=o, user=staff.user, name="load", prefix=raw[:8], key_hash=hash_api_key(raw)
+)
+print("KEY=" + raw)
+"""
+
+
+def prepare_existing(url: str, slug: str, root: Path = ROOT) -> str:
+    """An API key of a new staff member of organisation ``slug`` in an existing database."""
+    env = {**os.environ, "DATABASE_URL": url, "KENT360_VAR_DIR": tempfile.mkdtemp()}
+    out = subprocess.run(
+        [sys.executable, str(root / "manage.py"), "shell", "-c", f"SLUG = {slug!r}\n{EXISTING}"],
+        check=True,
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
 
 
 def cpu_seconds_by_command() -> dict[str, float]:
@@ -220,6 +259,9 @@ async def drive(
         return latencies, errors, time.perf_counter() - t0
 
 
+CATEGORY = ["cop"]  # the category code the load sends; --category changes it
+
+
 def drive_wrk(
     port: int, key: str, seconds: int, concurrency: int, tag: str
 ) -> tuple[dict[str, float], str]:
@@ -238,6 +280,7 @@ def drive_wrk(
             "--",
             key,
             tag,
+            CATEGORY[0],
         ],
         capture_output=True,
         text=True,
@@ -263,8 +306,7 @@ def rows_created(url: str, tag: str) -> int:
     return int(out.stdout.strip())
 
 
-def pgbench(server: str, seconds: int, clients: int) -> str:
-    url = f"{server}/{DB}"
+def pgbench(url: str, seconds: int, clients: int) -> str:
     subprocess.run(
         [
             "psql",
@@ -309,6 +351,9 @@ def main() -> None:
         help="also run git revision REF and take turns with it (wrk only)",
     )
     parser.add_argument("--rounds", type=int, default=5, help="--baseline: rounds per side")
+    parser.add_argument("--database", help="load this existing database (URL) instead")
+    parser.add_argument("--org", default="bornova", help="--database: the organisation's slug")
+    parser.add_argument("--category", default="cop", help="category code the requests name")
     parser.add_argument(
         "--py-spy",
         metavar="FILE",
@@ -318,7 +363,13 @@ def main() -> None:
     if args.baseline:
         side_by_side(args)
         return
-    url, key = prepare(args.server)
+    CATEGORY[0] = args.category
+    tag = "run" + secrets.token_hex(3)  # this run's requests, even in a database used before
+    if args.database:
+        url = args.database
+        key = prepare_existing(url, args.org)
+    else:
+        url, key = prepare(args.server)
     setup_django(url)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     from _common import machine
@@ -328,7 +379,7 @@ def main() -> None:
     proc = start_gunicorn(url, port, args.workers, args.worker_class)
     spy = None
     try:
-        asyncio.run(drive(port, key, min(300, args.requests), args.concurrency, "warm"))
+        asyncio.run(drive(port, key, min(300, args.requests), args.concurrency, "warm" + tag))
         if args.py_spy:
             spy = subprocess.Popen(
                 [
@@ -352,10 +403,10 @@ def main() -> None:
         cpu_before = cpu_seconds_by_command()
         client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         if args.client == "wrk":
-            figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, "run")
+            figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
         else:
             latencies, errors, took = asyncio.run(
-                drive(port, key, args.requests, args.concurrency, "run")
+                drive(port, key, args.requests, args.concurrency, tag)
             )
         cpu_after = cpu_seconds_by_command()
         client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -395,9 +446,9 @@ def main() -> None:
             f"latency p50={percentile(latencies, 0.5):.1f} ms "
             f"p95={percentile(latencies, 0.95):.1f} ms p99={percentile(latencies, 0.99):.1f} ms"
         )
-    print(f"rows in the database from this run: {rows_created(url, 'run'):,} (201s seen: {ok:,})")
+    print(f"rows in the database from this run: {rows_created(url, tag):,} (201s seen: {ok:,})")
     print(cpu_split(cpu_before, cpu_after, ok))
-    print(pgbench(args.server, 10, args.concurrency // 4 or 1))
+    print(pgbench(url, 10, args.concurrency // 4 or 1))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -468,7 +519,7 @@ def side_by_side(args: argparse.Namespace) -> None:
             proc = start_gunicorn(url, port, args.workers, args.worker_class, root)
             sides[name] = {"url": url, "key": key, "port": port, "proc": proc, "rounds": []}
             # warm-up: imports, prepared statements, the first citizens and indexes
-            drive_wrk(port, key, 3, args.concurrency, "warm")
+            drive_wrk(port, key, 3, args.concurrency, "warm" + secrets.token_hex(3))
         setup_django(str(sides["this tree"]["url"]))
         from _common import machine
 
@@ -520,7 +571,7 @@ def side_by_side(args: argparse.Namespace) -> None:
             seen = int(sum(x["created"] for x in side["rounds"]))  # type: ignore[union-attr]
             rows = rows_created_like(str(side["url"]), "r")
             print(f"{name}: {rows:,} requests in the database from its rounds, {seen:,} 201s seen")
-        print(pgbench(args.server, 10, args.concurrency // 4 or 1))
+        print(pgbench(str(sides["this tree"]["url"]), 10, args.concurrency // 4 or 1))
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         for side in sides.values():

@@ -2,8 +2,10 @@
 
 N requests over five years, across every directorate and channel of the demo district,
 each with its timeline events (received, assigned, answered, closed, sometimes reopened),
-streamed into PostgreSQL with COPY. Rows are generated in chunks so memory stays flat;
-ids are reserved up front so events can point at their requests without a round trip.
+and the citizens who sent them (about one for every three requests; frequent callers come
+back often, a fifth of the requests are anonymous), streamed into PostgreSQL with COPY.
+Rows are generated in chunks so memory stays flat; ids are reserved up front so events
+can point at their requests without a round trip.
 """
 
 from __future__ import annotations
@@ -48,8 +50,22 @@ REQUEST_COLUMNS = (
     "priority, subject, text, language, search_text, latitude, longitude, address, "
     "neighbourhood, contact_name, contact_phone, contact_email, external_ref, "
     "rejected_competent_body, created_at, updated_at, due_at, first_answered_at, closed_at, "
-    "sla_paused_seconds"
+    "sla_paused_seconds, citizen_id"
 )
+CITIZEN_COLUMNS = (
+    "id, organisation_id, name, phone, email, national_id_hash, preferred_language, "
+    "preferred_channel, created_at, updated_at"
+)
+CITIZENS_PER_REQUEST = 0.3
+ANONYMOUS_SHARE = 0.2
+PHONE_SPACE = 9_000_000
+PHONE_STEP = 7_919  # prime, coprime with PHONE_SPACE: distinct citizens, distinct numbers
+
+
+def citizen_phone(citizen_id: int) -> str:
+    """The generated citizen's mobile number (+90 532 …), the same for the same id: the
+    API load benchmark sends numbers from this range, so some of its callers are known."""
+    return f"+90532{(citizen_id * PHONE_STEP) % PHONE_SPACE + 1_000_000:07d}"
 EVENT_COLUMNS = (
     "request_id, organisation_id, type, actor_label, from_state, to_state, text, data, "
     "is_public, created_at"
@@ -98,6 +114,29 @@ class Generator:
         self.now = datetime.now(UTC)
         self.start = self.now - timedelta(days=365 * YEARS)
         self.salt = self.rng.randrange(CODE_SPACE)
+        self.citizens = (0, 0)  # (first id, count) of the citizens the requests come from
+
+    def citizen_chunk(self, first_id: int, n: int) -> str:
+        """COPY text of ``n`` citizens with ids from ``first_id``."""
+        out = io.StringIO()
+        org = self.org.pk
+        for i in range(n):
+            cid = first_id + i
+            # registered at the start of the five years, before any of their requests
+            ts = _ts(self.start + timedelta(seconds=self.rng.uniform(0, 86400 * 30)))
+            out.write(
+                f"{cid}\t{org}\tVatandaş {cid}\t{citizen_phone(cid)}\t\t\ttr\t\t{ts}\t{ts}\n"
+            )
+        return out.getvalue()
+
+    def _citizen(self) -> tuple[str, str]:
+        """(citizen id, phone) of a request's sender as COPY text, or an anonymous one."""
+        first, count = self.citizens
+        if not count or self.rng.random() < ANONYMOUS_SHARE:
+            return "\\N", ""
+        # skewed to the lower ids: a few citizens write often, most once or twice
+        cid = first + int(count * self.rng.random() ** 2)
+        return str(cid), citizen_phone(cid)
 
     def _text(self, cat_code: str) -> tuple[str, str, str]:
         subject, text, key = self.rng.choice(self.texts.get(cat_code) or self.fallback)
@@ -150,12 +189,13 @@ class Generator:
             subject, text, key = self._text(cat_code)
             code = tracking_code(rid, self.salt)
             ts = _ts(created)
+            citizen_id, phone = self._citizen()
             req.write(
                 f"{rid}\t{org}\t{code}\t{kinds[i]}\t{cat_id}\t{dir_id}\t{channels[i]}\t{state}\t2\t"
                 f"{_esc(subject)}\t{_esc(text)}\ttr\t{code.lower()} {_esc(key)} {hood.lower()}\t"
-                f"{lat:.6f}\t{lon:.6f}\t\t{hood}\t\t\t\t\t\t{ts}\t{ts}\t{_ts(due)}\t"
+                f"{lat:.6f}\t{lon:.6f}\t\t{hood}\t\t{phone}\t\t\t\t{ts}\t{ts}\t{_ts(due)}\t"
                 f"{_ts(answered) if answered else chr(92) + 'N'}\t"
-                f"{_ts(closed) if closed else chr(92) + 'N'}\t0\n"
+                f"{_ts(closed) if closed else chr(92) + 'N'}\t0\t{citizen_id}\n"
             )
             ev.write(
                 f"{rid}\t{org}\tcreated\t{channels[i]}\t\treceived\t\t"
@@ -182,7 +222,7 @@ class Generator:
 
 
 DROP_INDEXES_FROM = 200_000
-TABLES = ("requests_request", "requests_requestevent")
+TABLES = ("requests_request", "requests_requestevent", "citizens_citizen")
 
 
 def _drop_secondary_indexes() -> list[str]:
@@ -239,6 +279,18 @@ def _copy_chunk(requests_text: str, events_text: str, log: Callable[[str], None]
     _reconnect_when_down(step, log)
 
 
+def _copy_citizens(text: str, log: Callable[[str], None]) -> None:
+    def step() -> None:
+        connection.ensure_connection()
+        raw = connection.connection
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+            with cur.copy(f"COPY citizens_citizen ({CITIZEN_COLUMNS}) FROM STDIN") as copy:
+                copy.write(text)
+
+    _reconnect_when_down(step, log)
+
+
 def generate(
     *,
     n: int,
@@ -265,6 +317,20 @@ def generate(
             "SELECT setval(pg_get_serial_sequence('requests_request', 'id'), %s)", [first + n]
         )
     dropped = _drop_secondary_indexes() if n >= DROP_INDEXES_FROM else []
+    citizens = int(n * CITIZENS_PER_REQUEST)
+    if citizens:
+        with connection.cursor() as cur:
+            cur.execute("SELECT COALESCE(MAX(id), 0) FROM citizens_citizen")
+            first_citizen = cur.fetchone()[0] + 1
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('citizens_citizen', 'id'), %s)",
+                [first_citizen + citizens],
+            )
+        for start in range(0, citizens, CHUNK):
+            size = min(CHUNK, citizens - start)
+            _copy_citizens(gen.citizen_chunk(first_citizen + start, size), log)
+        gen.citizens = (first_citizen, citizens)
+        log(f"  {citizens:,} citizens ({time.monotonic() - t0:.0f} s)")
     done = 0
     gen_time = copy_time = 0.0
 
@@ -297,6 +363,7 @@ def generate(
         # VACUUM sets the visibility map, so counts can be answered from indexes alone
         cur.execute("VACUUM ANALYZE requests_request")
         cur.execute("VACUUM ANALYZE requests_requestevent")
+        cur.execute("VACUUM ANALYZE citizens_citizen")
     r0 = time.monotonic()
     if rollups:
         rollups_rebuild_all(org)
