@@ -238,7 +238,7 @@ async def drive(
                     "channel": "api",
                     "subject": f"Çöp toplanmadı {i}",
                     "text": "Sokağımızdaki konteyner iki gündür boşaltılmadı.",
-                    "category": "cop",
+                    "category": CATEGORY[0],
                     "contact_phone": f"+90532{i % 9_000_000 + 1_000_000:07d}",
                     "neighbourhood": "Erzene",
                     "latitude": 38.46,
@@ -269,7 +269,7 @@ def drive_wrk(
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, concurrency)}",
             f"-c{concurrency}",
             f"-d{seconds}s",
             "--timeout",

@@ -66,6 +66,8 @@ def citizen_phone(citizen_id: int) -> str:
     """The generated citizen's mobile number (+90 532 …), the same for the same id: the
     API load benchmark sends numbers from this range, so some of its callers are known."""
     return f"+90532{(citizen_id * PHONE_STEP) % PHONE_SPACE + 1_000_000:07d}"
+
+
 EVENT_COLUMNS = (
     "request_id, organisation_id, type, actor_label, from_state, to_state, text, data, "
     "is_public, created_at"
@@ -124,9 +126,7 @@ class Generator:
             cid = first_id + i
             # registered at the start of the five years, before any of their requests
             ts = _ts(self.start + timedelta(seconds=self.rng.uniform(0, 86400 * 30)))
-            out.write(
-                f"{cid}\t{org}\tVatandaş {cid}\t{citizen_phone(cid)}\t\t\ttr\t\t{ts}\t{ts}\n"
-            )
+            out.write(f"{cid}\t{org}\tVatandaş {cid}\t{citizen_phone(cid)}\t\t\ttr\t\t{ts}\t{ts}\n")
         return out.getvalue()
 
     def _citizen(self) -> tuple[str, str]:
