@@ -87,7 +87,9 @@ class ReleaseTransitionSerializer(serializers.Serializer):
 
 
 class JournalistSerializer(serializers.ModelSerializer):
-    outlet = serializers.CharField(source="outlet.name", read_only=True, default=None)
+    outlet = serializers.CharField(
+        source="outlet.name", read_only=True, default=None, allow_null=True
+    )
     # Blank when unknown: a plain string, not format "email".
     email = serializers.CharField(read_only=True, help_text=_("E-mail address or empty"))
     unsubscribed = serializers.SerializerMethodField()
