@@ -14,6 +14,9 @@ function init(args)
   token = args[1]
   tag = args[2]
   category = args[3] or "cop"
+  -- "email": the caller also gives an e-mail address, so each create queues the citizen's
+  -- "received" notification (rendered, stored, its delivery task queued)
+  with_email = args[4] == "email"
   n = 0
   created = 0
   errors = 0
@@ -22,12 +25,16 @@ end
 function request()
   n = n + 1
   local key = tag .. "-" .. id .. "-" .. n
+  local email = ""
+  if with_email then
+    email = string.format(',"contact_email":"vatandas%d.%d@example.org"', id, n)
+  end
   local body = string.format(
     '{"channel":"api","subject":"Çöp toplanmadı %s",'
       .. '"text":"Sokağımızdaki konteyner iki gündür boşaltılmadı.",'
       .. '"category":"%s","contact_phone":"+90532%07d","neighbourhood":"Erzene",'
-      .. '"latitude":38.46,"longitude":27.22}',
-    key, category, (id * 1000003 + n) % 9000000 + 1000000)
+      .. '"latitude":38.46,"longitude":27.22%s}',
+    key, category, (id * 1000003 + n) % 9000000 + 1000000, email)
   return wrk.format("POST", "/api/v1/requests/", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Token " .. token,

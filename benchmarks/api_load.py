@@ -260,6 +260,7 @@ async def drive(
 
 
 CATEGORY = ["cop"]  # the category code the load sends; --category changes it
+WITH_EMAIL = [False]  # --email: callers give an address too (a notification per create)
 
 
 def drive_wrk(
@@ -281,6 +282,7 @@ def drive_wrk(
             key,
             tag,
             CATEGORY[0],
+            "email" if WITH_EMAIL[0] else "",
         ],
         capture_output=True,
         text=True,
@@ -355,6 +357,11 @@ def main() -> None:
     parser.add_argument("--org", default="bornova", help="--database: the organisation's slug")
     parser.add_argument("--category", default="cop", help="category code the requests name")
     parser.add_argument(
+        "--email",
+        action="store_true",
+        help="wrk: callers give an e-mail address, so every create also queues a notification",
+    )
+    parser.add_argument(
         "--py-spy",
         metavar="FILE",
         help="sample the gunicorn workers with py-spy during the run (collapsed stacks)",
@@ -364,6 +371,7 @@ def main() -> None:
         side_by_side(args)
         return
     CATEGORY[0] = args.category
+    WITH_EMAIL[0] = args.email
     tag = "run" + secrets.token_hex(3)  # this run's requests, even in a database used before
     if args.database:
         url = args.database

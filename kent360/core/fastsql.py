@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.base import ModelState
@@ -257,6 +257,33 @@ def insert(obj: M, *, using: str | None = None) -> M:
         pk = cursor.fetchone()[0] if statement.returning else cursor.lastrowid
     assert statement.pk is not None
     setattr(obj, statement.pk.attname, pk)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def insert_new(obj: M, *, unique: str, using: str | None = None) -> M | None:
+    """``insert(obj)`` unless a row with the same value of the unique field ``unique`` is
+    there already: then nothing is written and None is returned (ON CONFLICT DO
+    NOTHING; no savepoint or error to recover from inside the caller's transaction)."""
+    connection = _connection(type(obj), using)
+    statement = _statement(type(obj), connection)
+    if not statement.returning:  # a database that cannot say which row it wrote
+        try:
+            with transaction.atomic(using=connection.alias):
+                return insert(obj, using=using)
+        except IntegrityError:
+            return None
+    column = connection.ops.quote_name(str(_concrete_field(type(obj), unique).column))
+    insert_sql, returning = statement.sql.split(" RETURNING ")
+    sql = f"{insert_sql} ON CONFLICT ({column}) DO NOTHING RETURNING {returning}"
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, statement.params(obj, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    assert statement.pk is not None
+    setattr(obj, statement.pk.attname, row[0])
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj

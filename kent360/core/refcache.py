@@ -36,15 +36,25 @@ from django.db import connections
 
 T = TypeVar("T")
 
-# Tables whose rows the cached lookups return (through their joins).
-WATCHED_TABLES = (
+# Tables whose rows the cached lookups return (through their joins); apps that cache rows
+# of their own tables add them with ``watch`` when they are loaded.
+WATCHED_TABLES = [
     "core_apikey",
     "auth_user",
     "organizations_staff",
     "organizations_organisation",
     "organizations_directorate",
     "organizations_category",
-)
+]
+
+
+def watch(*tables: str) -> None:
+    """Have ``install_triggers`` cover these tables too (call from an AppConfig.ready)."""
+    for table in tables:
+        if table not in WATCHED_TABLES:
+            WATCHED_TABLES.append(table)
+
+
 TABLE = "core_refgeneration"
 
 _OUTSIDE = object()  # not serving an HTTP request: no caching

@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     name = "kent360.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from kent360.core import refcache
+
+        # organisations' message templates are kept per process like other reference rows
+        refcache.watch("notifications_notificationtemplate")

@@ -16,6 +16,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -29,17 +30,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kent360.citizens.services import normalise_phone
+from kent360.core import refcache
 from kent360.core.audit import audit
 from kent360.core.errors import DomainError
-from kent360.core.fastsql import insert
+from kent360.core.fastsql import Select, insert_new
 from kent360.notifications import sms, social
 from kent360.notifications.defaults import default_template
 from kent360.notifications.models import (
@@ -116,16 +118,33 @@ def citizen_routes(request: Request) -> list[tuple[str, str]]:
     return routes
 
 
+_TEMPLATE = Select(
+    NotificationTemplate,
+    where="t.organisation_id = %s AND t.kind = %s AND t.channel = %s AND t.language = %s",
+)
+
+
 def template_for(
     *, organisation_id: int, kind: str, channel: str, language: str
 ) -> tuple[str, str]:
     """The organisation's (subject, body) template, else the shipped default."""
-    row = NotificationTemplate.objects.filter(
-        organisation_id=organisation_id, kind=kind, channel=channel, language=language
-    ).first()
-    if row is not None:
-        return row.subject, row.body
-    return default_template(kind, channel, language)
+    found = refcache.cached(
+        ("notification_template", organisation_id, kind, channel, language),
+        lambda: _template_row(organisation_id, kind, channel, language),
+    )
+    return found or default_template(kind, channel, language)
+
+
+def _template_row(organisation_id: int, kind: str, channel: str, language: str) -> Any:
+    row = _TEMPLATE.first([organisation_id, kind, channel, language])
+    return None if row is None else (row.subject, row.body)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A template compiled once per process for each source text (the shipped defaults
+    and the organisations' own); a compiled template renders any number of times."""
+    return _ENGINE.from_string(source)
 
 
 def render(
@@ -139,8 +158,8 @@ def render(
     )
     with translation.override(language):
         ctx = Context(context, autoescape=False)
-        subject = _ENGINE.from_string(subject_src).render(ctx).strip()
-        body = _ENGINE.from_string(body_src).render(ctx).strip()
+        subject = _compiled(subject_src).render(ctx).strip()
+        body = _compiled(body_src).render(ctx).strip()
     return " ".join(subject.split())[:300], body
 
 
@@ -370,25 +389,26 @@ def _create(
         language=language,
         context=context,
     )
-    try:
-        with transaction.atomic():
-            notification = insert(
-                Notification(
-                    organisation_id=organisation_id,
-                    request=request,
-                    key=key,
-                    channel=channel,
-                    recipient=recipient,
-                    language=language,
-                    kind=kind,
-                    context=context,
-                    subject=subject,
-                    body=body,
-                    fallback_of=fallback_of,
-                    message_id=_message_id(key),
-                )
-            )
-    except IntegrityError:
+    # The unique key makes a second queueing of the same message a no-op (the insert
+    # writes nothing and returns None), without a savepoint around it.
+    notification = insert_new(
+        Notification(
+            organisation_id=organisation_id,
+            request=request,
+            key=key,
+            channel=channel,
+            recipient=recipient,
+            language=language,
+            kind=kind,
+            context=context,
+            subject=subject,
+            body=body,
+            fallback_of=fallback_of,
+            message_id=_message_id(key),
+        ),
+        unique="key",
+    )
+    if notification is None:
         return None
     transaction.on_commit(partial(_enqueue, notification.pk))
     return notification
