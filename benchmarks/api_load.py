@@ -294,18 +294,7 @@ def drive_wrk(
 
 
 def rows_created(url: str, tag: str) -> int:
-    out = subprocess.run(
-        [
-            "psql",
-            url,
-            "-tAc",
-            f"SELECT COUNT(*) FROM requests_request WHERE idempotency_key LIKE '{tag}-%'",  # noqa: S608
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(out.stdout.strip())
+    return rows_created_like(url, f"{tag}-")
 
 
 def pgbench(url: str, seconds: int, clients: int) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from kent360.organizations import services as org_services
 from kent360.organizations.models import Category, Directorate, Organisation, Role, Staff
@@ -103,6 +104,28 @@ def world(db: None) -> World:
 
 def login(client: Client, staff: Staff) -> Client:
     client.force_login(staff.user)
+    return client
+
+
+def staff_api_key(staff: Staff, *, name: str = "test", recently_used: bool = False) -> str:
+    """A staff API key made the way an admin makes one (only its hash stored, audited);
+    returns the raw key. ``recently_used`` marks it used just now, so that a lookup has
+    nothing to write."""
+    from django.utils import timezone
+
+    from kent360.core.models import ApiKey
+    from kent360.ops.services import api_key_create
+
+    created = api_key_create(staff=staff, name=name)
+    if recently_used:
+        ApiKey.objects.filter(pk=created.key.pk).update(last_used_at=timezone.now())
+    return created.raw
+
+
+def api_client_for(staff: Staff, *, name: str = "test") -> APIClient:
+    """A DRF test client authenticated by a new API key of ``staff``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {staff_api_key(staff, name=name)}")
     return client
 
 

@@ -19,6 +19,7 @@ from kent360.core.models import ApiKey, hash_api_key
 from kent360.organizations import services as org_services
 from kent360.organizations.models import Category, Role, Staff
 from kent360.organizations.selectors import category_by_code
+from kent360.testing import staff_api_key
 
 
 @pytest.fixture(autouse=True)
@@ -29,17 +30,7 @@ def _empty_cache():
 
 
 def _key(world, staff=None) -> str:
-    staff = staff or world.staff[Role.AGENT]
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=world.org,
-        user=staff.user,
-        name="Çağrı merkezi",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-        last_used_at=timezone.now(),  # recently used: the lookup writes nothing
-    )
-    return raw
+    return staff_api_key(staff or world.staff[Role.AGENT], name="Çağrı merkezi", recently_used=True)
 
 
 class _InRequest:

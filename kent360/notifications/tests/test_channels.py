@@ -16,6 +16,7 @@ from django.utils import timezone
 from kent360.core.errors import DomainError
 from kent360.notifications import services
 from kent360.notifications.models import DeliveryAttempt, Notification
+from kent360.notifications.tests.helpers import save_received_email_wording
 from kent360.organizations.models import Role
 from kent360.requests import services as req_services
 
@@ -148,14 +149,7 @@ def test_persian_citizen_gets_persian_text_and_org_template_overrides(
     with django_capture_on_commit_callbacks(execute=True):
         r = make_request(channel="email", language="fa", contact_name="مریم رضایی")
     assert "کد پیگیری" in smtp_server.bodies()[0]
-    services.notification_template_save(
-        actor=world.staff[Role.ORG_ADMIN],
-        kind="received",
-        channel="email",
-        language="tr",
-        subject="Bornova: {{ code }}",
-        body="Başvurunuz bize ulaştı ({{ code }}).",
-    )
+    save_received_email_wording(world.staff[Role.ORG_ADMIN])
     with django_capture_on_commit_callbacks(execute=True):
         r2 = make_request(channel="email")
     assert smtp_server.messages[-1]["Subject"] == f"Bornova: {r2.tracking_code}"
@@ -165,23 +159,9 @@ def test_persian_citizen_gets_persian_text_and_org_template_overrides(
 
 def test_template_with_a_syntax_error_or_by_a_non_admin_is_refused(world):
     with pytest.raises(DomainError):
-        services.notification_template_save(
-            actor=world.staff[Role.ORG_ADMIN],
-            kind="received",
-            channel="email",
-            language="tr",
-            subject="x",
-            body="{% if %}",
-        )
+        save_received_email_wording(world.staff[Role.ORG_ADMIN], subject="x", body="{% if %}")
     with pytest.raises(DomainError):
-        services.notification_template_save(
-            actor=world.staff[Role.AGENT],
-            kind="received",
-            channel="email",
-            language="tr",
-            subject="x",
-            body="ok",
-        )
+        save_received_email_wording(world.staff[Role.AGENT], subject="x", body="ok")
 
 
 def test_every_public_change_notifies(

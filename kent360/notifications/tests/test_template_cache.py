@@ -11,24 +11,15 @@ from rest_framework.test import APIClient
 
 from kent360.core import refcache
 from kent360.core.fastsql import insert_new
-from kent360.core.models import ApiKey, hash_api_key
 from kent360.notifications import services
 from kent360.notifications.models import Notification
+from kent360.notifications.tests.helpers import save_received_email_wording
 from kent360.organizations.models import Role
+from kent360.testing import api_client_for
 
 
 def _api(world) -> APIClient:
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=world.org,
-        user=world.staff[Role.AGENT].user,
-        name="çağrı",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-    )
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    return api
+    return api_client_for(world.staff[Role.AGENT], name="çağrı")
 
 
 def test_an_admins_new_wording_reaches_the_next_api_create(world, smtp_server):
@@ -45,26 +36,14 @@ def test_an_admins_new_wording_reaches_the_next_api_create(world, smtp_server):
     subjects = dict(Notification.objects.values_list("request__tracking_code", "subject"))
     assert first in subjects[first] and subjects[first] != f"Bornova: {first}"
     assert subjects[second].replace(second, first) == subjects[first]
-    services.notification_template_save(
-        actor=world.staff[Role.ORG_ADMIN],
-        kind="received",
-        channel="email",
-        language="tr",
-        subject="Bornova: {{ code }}",
-        body="Başvurunuz bize ulaştı ({{ code }}).",
-    )
+    save_received_email_wording(world.staff[Role.ORG_ADMIN])
     third = api.post("/api/v1/requests/", body, format="json").json()["tracking_code"]
     assert Notification.objects.get(request__tracking_code=third).subject == f"Bornova: {third}"
 
 
 def test_another_organisations_wording_is_not_used(world):
-    services.notification_template_save(
-        actor=world.other_staff[Role.ORG_ADMIN],
-        kind="received",
-        channel="email",
-        language="tr",
-        subject="Karşıyaka: {{ code }}",
-        body="x",
+    save_received_email_wording(
+        world.other_staff[Role.ORG_ADMIN], subject="Karşıyaka: {{ code }}", body="x"
     )
     subject, _body = services.template_for(
         organisation_id=world.org.pk, kind="received", channel="email", language="tr"

@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from kent360.core.models import ApiKey, hash_api_key
 from kent360.organizations.models import Role
+from kent360.testing import staff_api_key
 from kent360.wsgi import application
 
 # A nightly job may raise this (KENT360_FUZZ_EXAMPLES=2000); the default keeps CI quick.
@@ -33,16 +33,7 @@ CHECKS = [not_a_server_error, content_type_conformance, response_schema_conforma
 def api_key(world, make_request):
     make_request()
     make_request(subject="İkinci", category=world.cat_cop)
-    staff = world.staff[Role.PR_MANAGER]
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=world.org,
-        user=staff.user,
-        name="schemathesis",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-    )
-    return raw
+    return staff_api_key(world.staff[Role.PR_MANAGER], name="schemathesis")
 
 
 @pytest.fixture

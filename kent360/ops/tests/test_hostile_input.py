@@ -14,10 +14,9 @@ from PIL import Image
 
 from kent360.core.csvsafe import safe_csv_cell
 from kent360.core.errors import DomainError
-from kent360.core.models import ApiKey, hash_api_key
 from kent360.organizations.models import Role
 from kent360.requests.services import request_attach, request_reply
-from kent360.testing import login
+from kent360.testing import login, staff_api_key
 
 SCRIPT = "<script>alert('x')</script>"
 ONERROR = '<img src=x onerror="alert(1)">'
@@ -142,14 +141,7 @@ def test_decompression_bombs_and_damaged_images_are_refused(
 def test_oversized_payloads_get_a_clear_400(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
     staff = world.staff[Role.AGENT]
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=world.org,
-        user=staff.user,
-        name="t",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-    )
+    raw = staff_api_key(staff)
     body = json.dumps({"subject": "x", "text": "y" * 200_000})
     api = Client().post(
         "/api/v1/requests/",

@@ -13,7 +13,7 @@ from kent360.core.models import ApiKey, AuditEvent, hash_api_key
 from kent360.ops import totp
 from kent360.ops.models import PersonalDataAccess, RecoveryCode
 from kent360.organizations.models import Role
-from kent360.testing import PASSWORD, login
+from kent360.testing import PASSWORD, login, staff_api_key
 
 
 @pytest.fixture(autouse=True)
@@ -247,14 +247,7 @@ def test_viewing_a_request_is_logged_and_listed_for_the_org_admin(world, make_re
     agent = world.staff[Role.AGENT]
     client = login(Client(), agent)
     client.get(reverse("requests:detail", args=[r.tracking_code]), REMOTE_ADDR="10.2.3.4")
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=world.org,
-        user=agent.user,
-        name="t",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-    )
+    raw = staff_api_key(agent)
     Client().get(f"/api/v1/requests/{r.tracking_code}/", HTTP_AUTHORIZATION=f"Token {raw}")
     entries = list(PersonalDataAccess.objects.order_by("id"))
     assert [(e.what, e.staff, e.request, e.citizen) for e in entries] == [

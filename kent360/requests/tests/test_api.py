@@ -1,23 +1,13 @@
 import pytest
 from rest_framework.test import APIClient
 
-from kent360.core.models import ApiKey, hash_api_key
 from kent360.organizations.models import Role
 from kent360.requests.models import Request, State
+from kent360.testing import api_client_for
 
 
 def api_for(staff) -> APIClient:
-    raw = ApiKey.generate()
-    ApiKey.objects.create(
-        organisation=staff.organisation,
-        user=staff.user,
-        name="test",
-        prefix=raw[:12],
-        key_hash=hash_api_key(raw),
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
-    return client
+    return api_client_for(staff)
 
 
 PAYLOAD = {
