@@ -86,18 +86,27 @@ def prepare(server: str, db: str = DB, root: Path = ROOT) -> tuple[str, str]:
     )
     subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
     env = {**os.environ, "DATABASE_URL": url, "KENT360_VAR_DIR": tempfile.mkdtemp()}
-    manage = [sys.executable, str(root / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v", "0"], check=True, env=env, cwd=root)
+    subprocess.run(
+        [sys.executable, str(root / "manage.py"), "migrate", "-v", "0"],
+        check=True,
+        env=env,
+        cwd=root,
+    )
+    return url, new_key(url, FIXTURE, root)
+
+
+def new_key(url: str, script: str, root: Path = ROOT) -> str:
+    """Runs ``script`` in ``manage.py shell`` against ``url``; the API key it prints."""
+    env = {**os.environ, "DATABASE_URL": url, "KENT360_VAR_DIR": tempfile.mkdtemp()}
     out = subprocess.run(
-        [*manage, "shell", "-c", FIXTURE],
+        [sys.executable, str(root / "manage.py"), "shell", "-c", script],
         check=True,
         env=env,
         cwd=root,
         capture_output=True,
         text=True,
     ).stdout
-    key = next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
-    return url, key
+    return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
 
 
 EXISTING = """
@@ -123,16 +132,7 @@ print("KEY=" + raw)
 
 def prepare_existing(url: str, slug: str, root: Path = ROOT) -> str:
     """An API key of a new staff member of organisation ``slug`` in an existing database."""
-    env = {**os.environ, "DATABASE_URL": url, "KENT360_VAR_DIR": tempfile.mkdtemp()}
-    out = subprocess.run(
-        [sys.executable, str(root / "manage.py"), "shell", "-c", f"SLUG = {slug!r}\n{EXISTING}"],
-        check=True,
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
+    return new_key(url, f"SLUG = {slug!r}\n{EXISTING}", root)
 
 
 def cpu_seconds_by_command() -> dict[str, float]:
