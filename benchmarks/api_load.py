@@ -42,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -158,10 +160,29 @@ def cpu_seconds_by_command() -> dict[str, float]:
     return totals
 
 
-def cpu_split(before: dict[str, float], after: dict[str, float], creates: int) -> str:
+@contextmanager
+def cpu_used() -> Iterator[dict[str, float]]:
+    """CPU seconds used inside the block by every process, by command name; the load
+    client's from this process's reaped children (wrk has exited by the end)."""
+    used: dict[str, float] = {}
+    before = cpu_seconds_by_command()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    yield used
+    after = cpu_seconds_by_command()
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used.update({k: after.get(k, 0.0) - before.get(k, 0.0) for k in after})
+    used["wrk"] = (children_after.ru_utime + children_after.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
+
+
+def web_seconds(used: dict[str, float]) -> float:
+    return sum(v for k, v in used.items() if k.startswith(("gunicorn", "python")))
+
+
+def cpu_split(used: dict[str, float], creates: int) -> str:
     """CPU milliseconds per create: the web server, PostgreSQL, the load client, the rest."""
-    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
-    web = sum(v for k, v in used.items() if k.startswith(("gunicorn", "python")))
+    web = web_seconds(used)
     pg = used.get("postgres", 0.0)
     client = used.get("wrk", 0.0)
     rest = sum(used.values()) - web - pg - client
@@ -397,22 +418,13 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
             time.sleep(1)
-        cpu_before = cpu_seconds_by_command()
-        client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if args.client == "wrk":
-            figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
-        else:
-            latencies, errors, took = asyncio.run(
-                drive(port, key, args.requests, args.concurrency, tag)
-            )
-        cpu_after = cpu_seconds_by_command()
-        client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        # wrk has exited by now: its CPU is in our children's usage, not in /proc.
-        cpu_after["wrk"] = (
-            cpu_before.get("wrk", 0.0)
-            + (client_after.ru_utime + client_after.ru_stime)
-            - (client_before.ru_utime + client_before.ru_stime)
-        )
+        with cpu_used() as used:
+            if args.client == "wrk":
+                figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
+            else:
+                latencies, errors, took = asyncio.run(
+                    drive(port, key, args.requests, args.concurrency, tag)
+                )
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -444,7 +456,7 @@ def main() -> None:
             f"p95={percentile(latencies, 0.95):.1f} ms p99={percentile(latencies, 0.99):.1f} ms"
         )
     print(f"rows in the database from this run: {rows_created(url, tag):,} (201s seen: {ok:,})")
-    print(cpu_split(cpu_before, cpu_after, ok))
+    print(cpu_split(used, ok))
     print(pgbench(url, 10, args.concurrency // 4 or 1))
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -460,19 +472,10 @@ def reference_ms() -> float:
 
 def one_round(port: int, key: str, args: argparse.Namespace, tag: str) -> dict[str, float]:
     ref = reference_ms()
-    cpu_before = cpu_seconds_by_command()
-    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
-    cpu_after = cpu_seconds_by_command()
-    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_after["wrk"] = (
-        cpu_before.get("wrk", 0.0)
-        + (client_after.ru_utime + client_after.ru_stime)
-        - (client_before.ru_utime + client_before.ru_stime)
-    )
-    used = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+    with cpu_used() as used:
+        figures, _raw = drive_wrk(port, key, args.seconds, args.concurrency, tag)
     created = max(int(figures["created"]), 1)
-    web = sum(v for k, v in used.items() if k.startswith(("gunicorn", "python")))
+    web = web_seconds(used)
     return {
         "created": figures["created"],
         "rate": figures["created"] / figures["duration_s"],
