@@ -16,25 +16,26 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kent360.requests.models import Channel, Kind, Request, State
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 5000
 
-COLUMNS: list[tuple[str, str]] = [
-    ("tracking_code", "Tracking code"),
-    ("created_at", "Received at"),
-    ("kind", "Kind"),
-    ("channel", "Channel"),
-    ("state", "State"),
-    ("category__name", "Category"),
-    ("directorate__name", "Directorate"),
-    ("neighbourhood", "Neighbourhood"),
-    ("subject", "Subject"),
-    ("due_at", "Due at"),
-    ("first_answered_at", "First answered at"),
-    ("closed_at", "Closed at"),
+COLUMNS: list[tuple[str, Any]] = [
+    ("tracking_code", gettext_lazy("Tracking code")),
+    ("created_at", gettext_lazy("Received at")),
+    ("kind", gettext_lazy("Kind")),
+    ("channel", gettext_lazy("Channel")),
+    ("state", gettext_lazy("State")),
+    ("category__name", gettext_lazy("Category")),
+    ("directorate__name", gettext_lazy("Directorate")),
+    ("neighbourhood", gettext_lazy("Neighbourhood")),
+    ("subject", gettext_lazy("Subject")),
+    ("due_at", gettext_lazy("Due at")),
+    ("first_answered_at", gettext_lazy("First answered at")),
+    ("closed_at", gettext_lazy("Closed at")),
 ]
 
 
@@ -46,7 +47,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def headers() -> list[str]:
-    return [_(label) for _field, label in COLUMNS]
+    return [str(label) for _field, label in COLUMNS]
 
 
 def _labels() -> dict[str, dict[str, str]]:

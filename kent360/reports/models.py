@@ -37,6 +37,9 @@ class DailyRollup(models.Model):
     finished = models.PositiveIntegerField(default=0)
     open_now = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
+    # answered satisfaction surveys of these requests, and the sum of their 1–5 ratings
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -63,6 +66,9 @@ class RollupCounts(models.Model):
     finished = models.PositiveIntegerField(default=0)
     open_now = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
+    # answered satisfaction surveys of these requests, and the sum of their 1–5 ratings
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -506,6 +512,8 @@ class ExportJob(models.Model):
         "organizations.Staff", on_delete=models.CASCADE, related_name="+"
     )
     format = models.CharField(max_length=5, default="csv")
+    # the requester's interface language: headers and labels of the file are in it
+    language = models.CharField(max_length=8, default="tr")
     params = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)

@@ -37,6 +37,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -44,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
+from kent360.notifications.models import SurveyInvitation
 from kent360.organizations.models import Organisation
 from kent360.reports.models import (
     DailyRollup,
@@ -69,7 +71,17 @@ from kent360.reports.models import (
 from kent360.requests.models import FINISHED_STATES, OPEN_STATES, Request, RequestEvent, State
 
 DIMENSIONS = ("directorate_id", "category_id", "channel", "kind", "neighbourhood")
-COUNTS = ("created", "with_due", "answered", "answered_in_sla", "finished", "open_now", "reopened")
+COUNTS = (
+    "created",
+    "with_due",
+    "answered",
+    "answered_in_sla",
+    "finished",
+    "open_now",
+    "reopened",
+    "rated",
+    "rating_sum",
+)
 BATCH_EVENTS = 50_000
 # Upper edges (hours) of MonthResolution's buckets: bucket i holds answers that took more
 # than RESOLUTION_EDGES_H[i-1] and at most RESOLUTION_EDGES_H[i]; the last bucket
@@ -108,6 +120,15 @@ def _sums() -> dict[str, Sum]:
     return {f"n_{name}": Sum(name) for name in COUNTS}
 
 
+def _survey_figure(figure: Any) -> Subquery:
+    """``figure`` (a count or sum) over the answered satisfaction surveys of one request."""
+    answered = SurveyInvitation.objects.filter(request_id=OuterRef("pk"), rating__isnull=False)
+    return Subquery(
+        answered.values("request_id").annotate(v=figure).values("v"),
+        output_field=models.IntegerField(),
+    )
+
+
 def _aggregate(organisation: Organisation, first: date, last: date) -> int:
     """Insert the DailyRollup rows of [first, last], computed from the requests."""
     tz = ZoneInfo(organisation.time_zone)
@@ -129,6 +150,8 @@ def _aggregate(organisation: Organisation, first: date, last: date) -> int:
             n_finished=Count("id", filter=Q(state__in=FINISHED_STATES)),
             n_open_now=Count("id", filter=Q(state__in=OPEN_STATES)),
             n_reopened=Count("id", filter=Q(Exists(reopened))),
+            n_rated=Coalesce(Sum(_survey_figure(Count("id"))), 0),
+            n_rating_sum=Coalesce(Sum(_survey_figure(Sum("rating"))), 0),
         )
         .order_by()
     )

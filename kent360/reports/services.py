@@ -8,6 +8,7 @@ import tempfile
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -188,19 +189,35 @@ def _send_report(sub: ReportSubscription, first: date, last: date) -> None:
 
 
 @transaction.atomic
-def export_job_create(*, actor: Staff, format: str, params: dict[str, Any]) -> ExportJob:
-    """Queue a background export of a filtered request list; the worker writes the file."""
+def export_job_create(
+    *, actor: Staff, format: str, params: dict[str, Any], language: str = "tr"
+) -> ExportJob:
+    """Queue a background export of a filtered request list; the worker writes the file
+    in the requester's language."""
     require_reports(actor)
     if format not in ("csv", "xlsx"):
         raise DomainError(_("Unknown export format."))
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language."))
     job = ExportJob.objects.create(
-        organisation_id=actor.organisation_id, requested_by=actor, format=format, params=params
+        organisation_id=actor.organisation_id,
+        requested_by=actor,
+        format=format,
+        language=language,
+        params=params,
     )
     audit(action="reports.export", target=job, actor=actor, data={"format": format})
     from kent360.reports.tasks import run_export
 
     transaction.on_commit(lambda: run_export.enqueue(job.pk))
     return job
+
+
+def _write_export(job: ExportJob, qs: Any, path: str, progress: Any) -> int:
+    if job.format == "xlsx":
+        return exports.write_xlsx(qs, path, progress)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        return exports.write_csv(qs, out, progress)
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
@@ -221,11 +238,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
     fd, path = tempfile.mkstemp(suffix="." + job.format)
     os.close(fd)
     try:
-        if job.format == "xlsx":
-            done = exports.write_xlsx(qs, path, progress)
-        else:
-            with open(path, "w", encoding="utf-8", newline="") as out:
-                done = exports.write_csv(qs, out, progress)
+        with translation.override(job.language):
+            done = _write_export(job, qs, path, progress)
         with open(path, "rb") as fh:
             job.file.save(f"export-{job.pk}.{job.format}", File(fh), save=False)
         job.done = done

@@ -175,22 +175,12 @@ def boundaries_upload(request: HttpRequest) -> HttpResponse:
 
 
 def export_queryset(staff: Staff, params: dict[str, Any]) -> QuerySet[Request]:
-    """The inbox's filtered list (its own filters) limited to a received-between range."""
+    """The inbox's filtered list (read exactly as the inbox reads it) limited to a
+    received-between range. Without a state the export holds every state: the
+    dashboard's links export all requests received in its period, and the inbox's links
+    name the state the inbox shows."""
     form = request_forms.InboxFilterForm(params or None, staff=staff)
-    filters = request_selectors.InboxFilters(state="")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = request_selectors.InboxFilters(
-            state=data["state"],
-            category=data["category"].pk if data["category"] else None,
-            directorate=data["directorate"].pk if data["directorate"] else None,
-            channel=data["channel"],
-            neighbourhood=data["neighbourhood"],
-            q=data["q"],
-            overdue=data["overdue"],
-            mine=data["mine"],
-            sort=data["sort"] or "-created",
-        )
+    filters = request_forms.inbox_filters(form, default_state="")
     qs = request_selectors.request_list(staff=staff, filters=filters)
     for key, lookup in (
         ("created_from", "created_at__date__gte"),
@@ -215,7 +205,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
     qs = export_queryset(staff, params)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if qs.count() > DIRECT_EXPORT_LIMIT:
-        job = services.export_job_create(actor=staff, format=fmt, params=params)
+        job = services.export_job_create(
+            actor=staff, format=fmt, params=params, language=request.LANGUAGE_CODE
+        )
         return redirect("reports:export_job", pk=job.pk)
     if fmt == "csv":
         response = StreamingHttpResponse(

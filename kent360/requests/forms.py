@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kent360.organizations.models import Category, Directorate, Staff
 from kent360.requests.models import Channel, Kind, Priority, State
+from kent360.requests.selectors import InboxFilters
 
 
 def style_widgets(form: forms.Form, small: bool = False) -> None:
@@ -127,6 +128,27 @@ class InboxFilterForm(StaffScopedForm):
             ("-priority", _("Highest priority")),
             ("-updated", _("Recently changed")),
         ],
+    )
+
+
+def inbox_filters(form: InboxFilterForm, *, default_state: str = "open") -> InboxFilters:
+    """The inbox's filters from its form, as the inbox reads them (the staff inbox and the
+    export of "this list" must agree); unbound or invalid: ``default_state`` only."""
+    if not (form.is_bound and form.is_valid()):
+        return InboxFilters(state=default_state)
+    data = form.cleaned_data
+    return InboxFilters(
+        state=data["state"],
+        category=data["category"].pk if data["category"] else None,
+        directorate=data["directorate"].pk if data["directorate"] else None,
+        channel=data["channel"],
+        neighbourhood=data["neighbourhood"],
+        q=data["q"],
+        overdue=data["overdue"],
+        at_risk=data["at_risk"],
+        triage=data["triage"],
+        mine=data["mine"],
+        sort=data["sort"] or "-created",
     )
 
 

@@ -19,6 +19,7 @@ from kent360.core.web import error_text as _error_text
 from kent360.core.web import first_form_error as _first_error
 from kent360.core.web import staff_of as _staff
 from kent360.ops.services import personal_data_access_log
+from kent360.organizations.models import Staff
 from kent360.requests import forms, permissions, selectors, services, workflow
 from kent360.requests.models import Request
 
@@ -37,36 +38,31 @@ def staff_required(view: Any) -> Any:
     return wrapper
 
 
+def _can_export(staff: Staff) -> bool:
+    """The export is a reporting feature; its link shows to those who may use it."""
+    from kent360.reports.selectors import can_see_reports  # reports builds on requests
+
+    return can_see_reports(staff)
+
+
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     form = forms.InboxFilterForm(request.GET or None, staff=staff)
-    filters = selectors.InboxFilters(state="open")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.InboxFilters(
-            state=data["state"],
-            category=data["category"].pk if data["category"] else None,
-            directorate=data["directorate"].pk if data["directorate"] else None,
-            channel=data["channel"],
-            neighbourhood=data["neighbourhood"],
-            q=data["q"],
-            overdue=data["overdue"],
-            at_risk=data["at_risk"],
-            triage=data["triage"],
-            mine=data["mine"],
-            sort=data["sort"] or "-created",
-        )
+    filters = forms.inbox_filters(form)
     page = selectors.request_inbox_page(
         staff=staff, filters=filters, cursor=request.GET.get("cursor") or None
     )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("cursor", None)
+    export_query = query.copy()
+    export_query["state"] = filters.state  # the export's own default is every state
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "export_query": export_query.urlencode() if _can_export(staff) else "",
         "counts": selectors.request_counts(staff=staff),
         "neighbourhoods": selectors.request_neighbourhoods(staff=staff),
         "sort": filters.sort,

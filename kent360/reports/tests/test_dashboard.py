@@ -85,7 +85,7 @@ def test_sla_reopen_and_percentiles_match_sql(world, month):
     assert b.reopen_rate == round(100 * reopened / answered, 1)
     assert b.median_hours == round(hours[math.ceil(0.5 * len(hours)) - 1], 1)
     assert b.p90_hours == round(hours[math.ceil(0.9 * len(hours)) - 1], 1)
-    assert b.satisfaction is None  # no survey app on this branch
+    assert b.satisfaction is None  # no survey answered yet
 
 
 def test_filters_and_backlog_match_sql(world, month):
@@ -168,3 +168,58 @@ def test_metropolitan_sees_its_members_aggregate(world, month):
     assert b.totals["created"] == 24 and {r["key"] for r in b.by["organisation"]} == {world.org.pk}
     assert "organisation" not in district.by
     assert other.totals["created"] == 0
+
+
+def _rate(requests, ratings) -> None:
+    """Answer a satisfaction survey for each request, at the time it was answered."""
+    from kent360.notifications import services as notes
+    from kent360.notifications.models import SurveyInvitation
+
+    for r, rating in zip(requests, ratings, strict=True):
+        r.refresh_from_db()
+        with time_machine.travel(r.first_answered_at or r.created_at, tick=False):
+            notes.survey_invite(request=r, event=None)
+            invitation = SurveyInvitation.objects.filter(request=r, rating__isnull=True).last()
+            notes.survey_answer(invitation=invitation, rating=rating, comment="Teşekkürler, iyi")
+
+
+def test_satisfaction_is_the_mean_rating_of_the_periods_requests(world, month):
+    # two surveys for the first request (answered, reopened, answered again is possible)
+    _rate([month[0], month[0], month[1], month[4], month[9], month[13]], [5, 3, 4, 2, 5, 1])
+    with time_machine.travel(NOW, tick=False):
+        rollups.rollup_refresh()
+    start, end = bounds(MARCH.date_from, MARCH.date_to)
+
+    def expected(extra: str = "", params: tuple = ()) -> float | None:
+        (avg,) = sql(
+            "SELECT AVG(1.0 * s.rating) FROM notifications_surveyinvitation s "  # noqa: S608
+            "JOIN requests_request r ON r.id = s.request_id WHERE r.organisation_id = %s "
+            "AND r.created_at >= %s AND r.created_at < %s AND s.rating IS NOT NULL" + extra,
+            [world.org.pk, start, end, *params],
+        )[0]
+        return None if avg is None else round(float(avg), 2)
+
+    assert board(world).satisfaction == expected() == round(20 / 6, 2)
+    for f, extra, params in (
+        (
+            selectors.KpiFilters(
+                date_from=MARCH.date_from, date_to=MARCH.date_to, category=world.cat_asfalt.pk
+            ),
+            " AND r.category_id = %s",
+            (world.cat_asfalt.pk,),
+        ),
+        (
+            selectors.KpiFilters(date_from=MARCH.date_from, date_to=MARCH.date_to, channel="desk"),
+            " AND r.channel = %s",
+            ("desk",),
+        ),
+    ):
+        assert board(world, f).satisfaction == expected(extra, params)
+    # a month without ratings shows none, and a rebuild gives the same figure as the sweep
+    april = selectors.KpiFilters(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
+    assert board(world, april).satisfaction is None
+    with time_machine.travel(NOW, tick=False):
+        rollups.rollup_rebuild(organisation=world.org)
+    assert board(world).satisfaction == expected()
+    other = board(world).totals
+    assert (other["rated"], other["rating_sum"]) == (6, 20)

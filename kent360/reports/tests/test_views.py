@@ -85,6 +85,100 @@ def test_xlsx_export_opens_with_the_same_rows(world, make_request, client):
     assert len(values) == 2 and values[1][8] == "'-1+2"
 
 
+def _export_codes(client, query: str) -> list[str]:
+    response = client.get(reverse("reports:export") + "?format=csv&" + query)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return sorted(row[0] for row in list(csv.reader(io.StringIO(text)))[1:])
+
+
+def test_export_holds_exactly_the_inbox_list(world, make_request, client):
+    """Every inbox filter, the triage queue and "at risk" included, narrows the export
+    the same way; the inbox's own export link names the state the inbox shows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kent360.requests import selectors as request_selectors
+    from kent360.requests.models import Request
+    from kent360.routing.models import Escalation
+
+    unrouted = make_request(category=None, subject="Nereye gider?")
+    risky = make_request(subject="Süre doluyor")
+    due = timezone.now() + timedelta(hours=4)
+    Request.objects.filter(pk=risky.pk).update(due_at=due)
+    # the SLA sweep's 75 % reminder for the current deadline is what "at risk" means
+    Escalation.objects.create(organisation=world.org, request=risky, level="reminder", due_at=due)
+    closed = make_request(subject="Kapandı")
+    Request.objects.filter(pk=closed.pk).update(state="closed")
+    manager = world.staff[Role.PR_MANAGER]
+    login(client, manager)
+    for query, flags in (
+        ("state=&triage=on", {"triage": True}),
+        ("state=&at_risk=on", {"at_risk": True}),
+        ("state=open", {"state": "open"}),
+    ):
+        filters = request_selectors.InboxFilters(**{"state": "", **flags})
+        expected = sorted(
+            request_selectors.request_list(staff=manager, filters=filters).values_list(
+                "tracking_code", flat=True
+            )
+        )
+        assert _export_codes(client, query) == expected, query
+    assert _export_codes(client, "state=&triage=on") == [unrouted.tracking_code]
+    assert _export_codes(client, "state=&at_risk=on") == [risky.tracking_code]
+    assert closed.tracking_code not in _export_codes(client, "state=open")
+    # without inbox filters (the dashboard's links) every state is exported
+    assert closed.tracking_code in _export_codes(client, "")
+    page = client.get(reverse("requests:inbox")).content.decode()
+    link = page.split('id="inbox-export"')[1].split("</span>")[0]
+    assert "state=open" in link and "format=xlsx" in link
+    login(client, world.staff[Role.AGENT])
+    assert 'id="inbox-export"' not in client.get(reverse("requests:inbox")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "code_header", "state_label"),
+    [("tr", "Takip kodu", "Alındı"), ("en", "Tracking code", "Received"), ("fa", None, None)],
+)
+def test_exports_speak_the_requesters_language(
+    world,
+    make_request,
+    client,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    lang,
+    code_header,
+    state_label,
+):
+    """Headers and labels in the interface language, also for a background export that
+    the worker writes later."""
+    make_request(subject="Yol çukuru")
+    make_request(subject="Kaldırım")
+    login(client, world.staff[Role.PR_MANAGER])
+    client.cookies["django_language"] = lang
+    direct = _rows_of(client.get(reverse("reports:export") + "?format=csv"))
+    monkeypatch.setattr(views, "DIRECT_EXPORT_LIMIT", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("reports:export") + "?format=csv")
+    job = ExportJob.objects.get()
+    assert job.language == lang
+    later = _rows_of(client.get(reverse("reports:export_download", args=[job.pk])))
+    assert later == direct and len(later) == 3
+    headers = later[0]
+    if lang == "fa":
+        assert all(any("\u0600" <= ch <= "\u06ff" for ch in h) for h in headers), headers
+    else:
+        assert headers[0] == code_header and later[1][4] == state_label
+    # every header is translated: none left in English outside the English export
+    english = {"Received at", "Due at", "First answered at", "Closed at", "Tracking code"}
+    assert (lang == "en") == bool(english & set(headers))
+
+
+def _rows_of(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
 def test_big_export_runs_in_background_with_progress(
     world, make_request, client, monkeypatch, django_capture_on_commit_callbacks
 ):
