@@ -223,3 +223,32 @@ def test_satisfaction_is_the_mean_rating_of_the_periods_requests(world, month):
     assert board(world).satisfaction == expected()
     other = board(world).totals
     assert (other["rated"], other["rating_sum"]) == (6, 20)
+
+
+def test_upgrading_recounts_the_days_of_requests_rated_before_the_upgrade(world, month):
+    """Rollups built before ratings were counted: the migration moves the watermark back
+    to the first event of a rated request, and the next sweep counts the ratings."""
+    import importlib
+
+    from django.apps import apps
+
+    from kent360.reports.models import RollupWatermark
+
+    migration = importlib.import_module(
+        "kent360.reports.migrations.0008_satisfaction_in_rollups_export_language"
+    )
+    _rate([month[4], month[8]], [4, 2])
+    with time_machine.travel(NOW, tick=False):
+        rollups.rollup_refresh()
+    # as an old installation would be: ratings not in the rollups, watermark at the end
+    for model in rollups.ROLLUP_MODELS:
+        if any(f.name == "rated" for f in model._meta.get_fields()):
+            model.objects.update(rated=0, rating_sum=0)
+    assert board(world).satisfaction is None
+    mark = RollupWatermark.objects.get()
+    migration.redo_days_with_ratings(apps, None)
+    first = min(month[4].events.values_list("id", flat=True))
+    assert RollupWatermark.objects.get().last_event_id == first - 1 < mark.last_event_id
+    with time_machine.travel(NOW, tick=False):
+        rollups.rollup_refresh()
+    assert board(world).satisfaction == 3.0
