@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kent360.organizations.models import Staff
 from kent360.reports import selectors
 from kent360.reports.models import Frequency
+from kent360.requests.forms import BootstrapForm
 
 
 class KpiFilterForm(forms.Form):
@@ -72,19 +73,23 @@ class KpiFilterForm(forms.Form):
         )
 
 
-class BoundaryUploadForm(forms.Form):
+class BoundaryUploadForm(BootstrapForm):
+    small = True
+
     file = forms.FileField(label=_("GeoJSON file"))
     name_property = forms.CharField(label=_("Name property"), initial="name", max_length=50)
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(BootstrapForm):
+    small = True
+
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     email = forms.EmailField(label=_("E-mail"))
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class AchievementForm(forms.Form):
+class AchievementForm(BootstrapForm):
     date_from = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

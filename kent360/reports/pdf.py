@@ -69,7 +69,10 @@ def format_number(value: Any, language: str) -> str:
     )
     if language == "tr" and isinstance(value, float):
         text = text.replace(".", ",")
-    return to_persian_digits(text.replace(",", "٬")) if language == "fa" else text
+    if language == "fa":
+        # Persian separators: ٬ for thousands, ٫ for the decimal point
+        return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return text
 
 
 def _render(template: str, context: dict[str, Any], language: str) -> bytes:

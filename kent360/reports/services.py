@@ -119,6 +119,15 @@ def subscription_create(
     _require_admin(actor)
     if directorate is not None and directorate.organisation_id != actor.organisation_id:
         raise DomainError(_("The directorate belongs to another organisation."))
+    email = email.strip()
+    same = ReportSubscription.objects.filter(
+        organisation_id=actor.organisation_id,
+        email__iexact=email,
+        frequency=frequency,
+        directorate=directorate,
+    )
+    if same.exists():
+        raise DomainError(_("This address already receives this report."))
     sub = ReportSubscription.objects.create(
         organisation_id=actor.organisation_id,
         email=email,

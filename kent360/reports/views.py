@@ -22,11 +22,12 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kent360.core.errors import DomainError
+from kent360.core.text import to_persian_digits
 from kent360.core.web import staff_of as _staff
 from kent360.organizations.models import Directorate, Staff
 from kent360.reports import exports, forms, pdf, selectors, services
@@ -91,8 +92,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for c in charts
     }
+    language = translation.get_language() or "tr"
     chart_data["series"] = {
-        "labels": [str(s["period"]) for s in board.series],
+        "labels": [pdf.format_day(s["period"], language) for s in board.series],
         "data": [s["count"] for s in board.series],
     }
     chart_data["backlog"] = {
@@ -113,8 +115,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _bucket_label(bucket: dict[str, Any]) -> str:
     if bucket["high"] is None:
-        return _("over %(n)d days") % {"n": bucket["low"] - 1}
-    return _("%(low)d–%(high)d days") % {"low": bucket["low"], "high": bucket["high"]}
+        label = _("over %(n)d days") % {"n": bucket["low"] - 1}
+    else:
+        label = _("%(low)d–%(high)d days") % {"low": bucket["low"], "high": bucket["high"]}
+    return to_persian_digits(label) if translation.get_language() == "fa" else label
 
 
 @reports_required

@@ -308,3 +308,56 @@ def test_periodic_pdf_in_turkish(world, month, client):
         response = client.get(reverse("reports:report_pdf") + "?" + MARCH + "&lang=tr")
     text = pdf_text(response.content)
     assert "1 Mart 2026" in text and "Bornova" in text
+
+
+def test_the_same_address_is_not_subscribed_twice_to_the_same_report(world):
+    from kent360.core.errors import DomainError
+
+    admin = world.staff[Role.PR_MANAGER]
+    services.subscription_create(
+        actor=admin, email="baskan@example.org", frequency="weekly", language="tr"
+    )
+    with pytest.raises(DomainError):
+        services.subscription_create(
+            actor=admin, email=" Baskan@Example.org ", frequency="weekly", language="fa"
+        )
+    services.subscription_create(
+        actor=admin, email="baskan@example.org", frequency="monthly", language="tr"
+    )
+    services.subscription_create(
+        actor=admin,
+        email="baskan@example.org",
+        frequency="weekly",
+        language="tr",
+        directorate=world.fen,
+    )
+    assert ReportSubscription.objects.count() == 3
+
+
+def test_persian_dashboard_charts_use_jalali_days_and_persian_digits(world, month, client):
+    login(client, world.staff[Role.PR_MANAGER])
+    client.cookies["django_language"] = "fa"
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("reports:dashboard") + "?" + MARCH)
+    data = json.loads(
+        response.content.decode()
+        .split('id="chart-data" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+    # 1 March 2026 is 10 Esfand 1404
+    assert data["series"]["labels"][0] == "۱۰ اسفند ۱۴۰۴"
+    assert all(
+        not any(ch.isascii() and ch.isdigit() for ch in label)
+        for label in data["series"]["labels"] + data["backlog"]["labels"]
+    )
+    settings_page = client.get(reverse("reports:settings")).content.decode()
+    assert "<td>fa</td>" not in settings_page
+
+
+def test_numbers_in_persian_use_persian_separators():
+    from kent360.reports.pdf import format_number
+
+    assert format_number(1234567, "fa") == "۱٬۲۳۴٬۵۶۷"
+    assert format_number(4.25, "fa") == "۴٫۲۵"
+    assert format_number(4.25, "tr") == "4,25" and format_number(1234, "tr") == "1.234"
+    assert format_number(4.25, "en") == "4.25"

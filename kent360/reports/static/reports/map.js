@@ -3,7 +3,8 @@
   const el = document.getElementById("map");
   if (!el) return;
   const digits = s => document.documentElement.lang === "fa" ? String(s).replace(/\d/g, d => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(s);
-  const map = L.map(el, { preferCanvas: true, maxZoom: 19, minZoom: 3 });
+  const map = L.map(el, { preferCanvas: true, maxZoom: 19, minZoom: 3, zoomControl: false });
+  L.control.zoom({ zoomInTitle: el.dataset.labelZoomIn || "Zoom in", zoomOutTitle: el.dataset.labelZoomOut || "Zoom out" }).addTo(map);
   if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
   const colours = ["#fff5eb", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"];
   function colour(n, max) { return n ? colours[Math.min(5, 1 + Math.floor(4.99 * n / Math.max(max, 1)))] : colours[0]; }
@@ -20,7 +21,15 @@
       areas.addLayer(layer);
       bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
     });
-    const cluster = L.markerClusterGroup({ chunkedLoading: true });
+    // the plugin's own cluster icon, with the count in the reader's digits
+    const cluster = L.markerClusterGroup({
+      chunkedLoading: true,
+      iconCreateFunction: c => {
+        const n = c.getChildCount();
+        const size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+        return L.divIcon({ html: "<div><span>" + digits(n) + "</span></div>", className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+      }
+    });
     cluster.addLayers((data.points || []).map(p => L.circleMarker([p[0], p[1]], { radius: 5, color: "#0d6efd", weight: 1, fillOpacity: 0.8 })));
     areas.addTo(map); cluster.addTo(map);
     if (!bounds && data.points && data.points.length) bounds = cluster.getBounds();
@@ -34,6 +43,12 @@
       const td2 = document.createElement("td"); td2.textContent = digits(n); td2.className = "text-end";
       tr.append(td1, td2); body.append(tr);
     });
+    if (!(data.points && data.points.length) && !(data.boundaries && data.boundaries.length) && el.dataset.labelEmpty) {
+      const note = document.createElement("div");
+      note.className = "position-absolute top-50 start-50 translate-middle bg-body border rounded px-3 py-2 small text-secondary";
+      note.style.zIndex = 1000; note.id = "map-empty"; note.textContent = el.dataset.labelEmpty;
+      el.append(note);
+    }
     el.dataset.ready = "1";
   }
   if (el.dataset.static) render(JSON.parse(document.getElementById(el.dataset.static).textContent));
