@@ -44,23 +44,19 @@ from kent360.reports.models import (
     YearResolutionChannel,
     YearRollup,
 )
-from kent360.reports.rollups import MARGIN_DIMS, RESOLUTION_EDGES_H, _month_end, local_bounds
+from kent360.reports.rollups import (
+    COUNTS,
+    MARGIN_DIMS,
+    RESOLUTION_EDGES_H,
+    _month_end,
+    local_bounds,
+)
 from kent360.requests.models import Channel, Kind, Request
 
 Span = tuple[date, date]
 REPORT_ROLES = frozenset({Role.PR_MANAGER, Role.ORG_ADMIN, Role.DIRECTORATE_MANAGER})
 BACKLOG_BUCKETS = [(0, 2), (3, 7), (8, 30), (31, 90), (91, None)]
-COUNT_FIELDS = (
-    "created",
-    "with_due",
-    "answered",
-    "answered_in_sla",
-    "finished",
-    "open_now",
-    "reopened",
-    "rated",
-    "rating_sum",
-)
+COUNT_FIELDS = COUNTS  # every count a rollup row carries
 
 
 def can_see_reports(staff: Staff | None) -> bool:
