@@ -199,13 +199,14 @@ def _send_report(sub: ReportSubscription, first: date, last: date) -> None:
 
 @transaction.atomic
 def export_job_create(
-    *, actor: Staff, format: str, params: dict[str, Any], language: str = "tr"
+    *, actor: Staff, format: str, params: dict[str, Any], language: str | None = None
 ) -> ExportJob:
     """Queue a background export of a filtered request list; the worker writes the file
     in the requester's language."""
     require_reports(actor)
     if format not in ("csv", "xlsx"):
         raise DomainError(_("Unknown export format."))
+    language = language or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
         raise DomainError(_("Unknown language."))
     job = ExportJob.objects.create(
