@@ -37,7 +37,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -120,15 +119,6 @@ def _sums() -> dict[str, Sum]:
     return {f"n_{name}": Sum(name) for name in COUNTS}
 
 
-def _survey_figure(figure: Any) -> Subquery:
-    """``figure`` (a count or sum) over the answered satisfaction surveys of one request."""
-    answered = SurveyInvitation.objects.filter(request_id=OuterRef("pk"), rating__isnull=False)
-    return Subquery(
-        answered.values("request_id").annotate(v=figure).values("v"),
-        output_field=models.IntegerField(),
-    )
-
-
 def _aggregate(organisation: Organisation, first: date, last: date) -> int:
     """Insert the DailyRollup rows of [first, last], computed from the requests."""
     tz = ZoneInfo(organisation.time_zone)
@@ -150,14 +140,53 @@ def _aggregate(organisation: Organisation, first: date, last: date) -> int:
             n_finished=Count("id", filter=Q(state__in=FINISHED_STATES)),
             n_open_now=Count("id", filter=Q(state__in=OPEN_STATES)),
             n_reopened=Count("id", filter=Q(Exists(reopened))),
-            n_rated=Coalesce(Sum(_survey_figure(Count("id"))), 0),
-            n_rating_sum=Coalesce(Sum(_survey_figure(Sum("rating"))), 0),
+            n_rated=Value(0),
+            n_rating_sum=Value(0),
         )
         .order_by()
     )
     columns = {"organisation_id": "organisation_id", "day": "rollup_day"}
     columns |= {d: d for d in DIMENSIONS} | _count_columns()
-    return _insert_select(DailyRollup, rows, columns)
+    written = _insert_select(DailyRollup, rows, columns)
+    _add_ratings(organisation, tz, start, end)
+    return written
+
+
+def _add_ratings(organisation: Organisation, tz: ZoneInfo, start: datetime, end: datetime) -> None:
+    """Set ``rated`` and ``rating_sum`` of the DailyRollup rows of requests created in
+    [start, end) from their answered satisfaction surveys.
+
+    A request's ratings count on the day (and in the dimensions) of the request, as its
+    other figures do. Done as a second pass over the rated surveys alone because a
+    subquery per request in the main aggregation cost as much as the rest of it (452 →
+    755 s for ten million requests); this pass costs nothing where nobody has rated."""
+    rated = (
+        SurveyInvitation.objects.filter(
+            rating__isnull=False,
+            request__organisation=organisation,
+            request__created_at__gte=start,
+            request__created_at__lt=end,
+        )
+        .annotate(
+            rollup_day=TruncDate("request__created_at", tzinfo=tz),
+            **{f"r_{d}": F(f"request__{d}") for d in DIMENSIONS},
+        )
+        .values("rollup_day", *(f"r_{d}" for d in DIMENSIONS))
+        .annotate(n_rated=Count("id"), n_rating_sum=Sum("rating"))
+        .order_by()
+    )
+    sql, params = rated.query.sql_with_params()
+    quote = connection.ops.quote_name
+    # directorate and category may be NULL: NULL matches NULL, as in the GROUP BY
+    pairs = [(f"d.{quote(c)}", f"q.{quote('r_' + c)}") for c in DIMENSIONS]
+    same = " AND ".join(f"({a} = {b} OR ({a} IS NULL AND {b} IS NULL))" for a, b in pairs)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {quote(DailyRollup._meta.db_table)} AS d "  # noqa: S608
+            f"SET {quote('rated')} = q.n_rated, {quote('rating_sum')} = q.n_rating_sum "
+            f"FROM ({sql}) q WHERE d.organisation_id = %s AND d.day = q.rollup_day AND {same}",
+            (*params, organisation.pk),
+        )
 
 
 def _aggregate_days(organisation: Organisation, first: date, last: date) -> None:

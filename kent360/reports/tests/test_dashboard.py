@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -223,6 +224,38 @@ def test_satisfaction_is_the_mean_rating_of_the_periods_requests(world, month):
     assert board(world).satisfaction == expected()
     other = board(world).totals
     assert (other["rated"], other["rating_sum"]) == (6, 20)
+
+
+def test_ratings_land_on_the_rollup_row_of_their_request(world, month):
+    """Every DailyRollup row's ratings are those of the requests it counts, including a
+    request still in triage (no directorate, no category: NULL dimensions)."""
+    from kent360.requests.models import Request
+
+    Request.objects.filter(pk=month[13].pk).update(directorate=None, category=None)
+    _rate([month[0], month[0], month[7], month[13]], [5, 3, 4, 1])
+    with time_machine.travel(NOW, tick=False):
+        rollups.rollup_rebuild(organisation=world.org)
+    got = {
+        (str(r.day), r.directorate_id, r.category_id, r.channel, r.kind, r.neighbourhood): (
+            r.rated,
+            r.rating_sum,
+        )
+        for r in DailyRollup.objects.filter(organisation=world.org, rated__gt=0)
+    }
+    tz = world.org.time_zone
+    want = {}
+    for r in Request.objects.filter(
+        organisation=world.org, survey_invitations__rating__isnull=False
+    ).distinct():
+        ratings = list(
+            r.survey_invitations.filter(rating__isnull=False).values_list("rating", flat=True)
+        )
+        day = str(r.created_at.astimezone(ZoneInfo(tz)).date())
+        key = (day, r.directorate_id, r.category_id, r.channel, r.kind, r.neighbourhood)
+        want[key] = (len(ratings), sum(ratings))
+    assert got == want
+    assert any(k[1] is None and k[2] is None for k in got)
+    assert sum(n for n, _s in got.values()) == 4
 
 
 def test_upgrading_recounts_the_days_of_requests_rated_before_the_upgrade(world, month):
