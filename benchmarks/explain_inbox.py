@@ -1,5 +1,6 @@
-"""EXPLAIN ANALYZE of every inbox filter the benchmark times: the page query, the next
-page (keyset) and the capped count, as the demo PR manager, against DATABASE_URL.
+"""EXPLAIN ANALYZE of every statement the inbox runs for each filter the benchmark times
+(page 1 and the next page, with their capped counts), as the demo PR manager, against
+DATABASE_URL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/k360_bench \\
         python benchmarks/explain_inbox.py [--brief]
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from _common import machine, setup_django
 
@@ -35,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     from kent360.organizations.models import Category, Directorate, Staff
-    from kent360.requests import pagination, selectors
+    from kent360.requests import selectors
     from kent360.requests.models import Request
 
     print(machine())
@@ -57,46 +61,56 @@ def main() -> None:
         if spec.get("q") == "__CODE__":
             spec["q"] = code
         filters = selectors.InboxFilters(**spec)
-        qs = selectors.request_list(staff=pr, filters=filters)
-        page = selectors.request_inbox_page(staff=pr, filters=filters, cursor=None)
-        field, desc = pagination.parse_sort(selectors.request_sort(filters))
-        plans = {"page 1": qs[:26]}
+        with captured() as page1:
+            page = selectors.request_inbox_page(staff=pr, filters=filters, cursor=None)
+        plans = {"page 1": page1}
         if page.next_cursor:
-            _d, value, pk = pagination.decode_cursor(page.next_cursor)  # type: ignore[misc]
-            nullable = Request._meta.get_field(field).null
-            plans["next page"] = qs.filter(pagination.after(field, desc, value, pk, nullable))[:26]
-        plans["capped count"] = qs.order_by()[: pagination.COUNT_CAP + 1]
+            with captured() as page2:
+                selectors.request_inbox_page(staff=pr, filters=filters, cursor=page.next_cursor)
+            plans["next page"] = page2
         print(f"\n=== {name} ({page.count}{'+' if page.count_capped else ''} rows)")
-        for label, query in plans.items():
-            if label == "capped count":
-                sql, params = query.values("id").query.sql_with_params()
-                from django.db import connection
+        for label, queries in plans.items():
+            for n, (sql, params) in enumerate(queries, 1):
+                plan = explain(sql, params)
+                if args.brief:
+                    print(f"  {label:<10} q{n} {brief(plan)}")
+                else:
+                    print(f"--- {label}, query {n}\n{sql}\n{params}\n{plan}")
 
-                with connection.cursor() as cur:
-                    cur.execute(
-                        f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({sql}) s",  # noqa: S608
-                        params,
-                    )
-                    plan = "\n".join(r[0] for r in cur.fetchall())
-            else:
-                plan = query.explain(analyze=True, buffers=True)
-            if args.brief:
-                lines = plan.splitlines()
-                used = sorted(
-                    set(
-                        re.findall(
-                            r"(?:Index|Index Only|Bitmap Index) Scan(?: Backward)? "
-                            r"using (\w+)|on (\w+_idx)",
-                            plan,
-                        )
-                    )
-                )
-                idx = sorted({a or b for a, b in used})
-                took = next((ln for ln in lines if "Execution Time" in ln), "").strip()
-                top = lines[0].split("(")[0].strip()
-                print(f"  {label:<13} {top:<12} {', '.join(idx) or 'no index'}  {took}")
-            else:
-                print(f"--- {label}\n{plan}")
+
+@contextmanager
+def captured() -> Iterator[list[tuple[str, list[Any]]]]:
+    """Every SQL statement (with its parameters) run inside the block, in order."""
+    from django.db import connection
+
+    seen: list[tuple[str, list[Any]]] = []
+
+    def keep(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        yield seen
+
+
+def explain(sql: str, params: list[Any]) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        return "\n".join(r[0] for r in cur.fetchall())
+
+
+def brief(plan: str) -> str:
+    """The plan's top node, the indexes it used and its execution time, on one line."""
+    lines = plan.splitlines()
+    used = re.findall(
+        r"(?:Index|Index Only|Bitmap Index) Scan(?: Backward)? using (\w+)|on (\w+_idx)", plan
+    )
+    idx = sorted({a or b for a, b in used})
+    took = next((ln for ln in lines if "Execution Time" in ln), "").strip()
+    top = lines[0].split("(")[0].strip()
+    return f"{top:<12} {', '.join(idx) or 'no index'}  {took}"
 
 
 if __name__ == "__main__":

@@ -5,6 +5,11 @@ the list's order (sort field, then id as the tie-break), so page 1 and page 10,0
 same index range scan; an OFFSET or an exact COUNT over a million rows would read them all.
 The total is counted exactly up to ``COUNT_CAP`` rows and shown as "1,000+" beyond.
 
+A text search (``TextMatch``) reads the first ``SCAN_ROWS`` rows of the list in its order
+and tests each; only the rows beyond them are looked up through the text index. A common
+word is so found near the top of the list, a rare one through the index, and neither
+depends on the planner's guess of how common the word is.
+
 NULLs (only ``due_at`` has them) sort last ascending and first descending, as PostgreSQL's
 B-tree indexes do, and the same order is asked of SQLite.
 """
@@ -19,9 +24,12 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.db import models
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 COUNT_CAP = 1000
+# Rows of a list read in order, each tested, before a text search turns to its index.
+SCAN_ROWS = 20_000
 M = TypeVar("M", bound=models.Model)
 
 
@@ -44,6 +52,21 @@ class KeysetPage(Generic[M]):
         return bool(self.next_cursor or self.previous_cursor)
 
 
+@dataclass(frozen=True)
+class TextMatch:
+    """One text condition in two forms that select the same rows.
+
+    ``indexed`` is the form a text index serves (``LIKE '%key%'`` under a trigram index);
+    ``scanned`` is one no index serves (``strpos(...) > 0``), so a query using it can only
+    walk the list's own order and stop when the page is full. At ten million requests
+    PostgreSQL chose between the two plans by its estimate of how common the word is, and
+    that estimate flipped between two loads of the same data (1 ms ↔ 1.8 s for a page).
+    """
+
+    indexed: Q
+    scanned: Q
+
+
 def parse_sort(sort: str) -> tuple[str, bool]:
     """``"-created_at"`` → ("created_at", descending=True)."""
     return sort.lstrip("-"), sort.startswith("-")
@@ -53,6 +76,15 @@ def ordering(field: str, desc: bool) -> list[Any]:
     if desc:
         return [F(field).desc(nulls_first=True), F("id").desc()]
     return [F(field).asc(nulls_last=True), F("id").asc()]
+
+
+def unindexed_ordering(field: str, desc: bool) -> list[OrderBy]:
+    """``ordering(field, desc)`` through an expression no index provides: the planner
+    must collect the matching rows and sort them rather than walk an index in order."""
+    same = Coalesce(F(field), F(field))
+    if desc:
+        return [same.desc(nulls_first=True), F("id").desc()]
+    return [same.asc(nulls_last=True), F("id").asc()]
 
 
 def after(field: str, desc: bool, value: Any, pk: int, nullable: bool) -> Q:
@@ -69,6 +101,12 @@ def after(field: str, desc: bool, value: Any, pk: int, nullable: bool) -> Q:
         return Q(**{f"{field}__isnull": True, "id__gt": pk})
     q = Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(id__gt=pk))
     return q | Q(**{f"{field}__isnull": True}) if nullable else q
+
+
+def through(field: str, desc: bool, value: Any, pk: int, nullable: bool) -> Q:
+    """Rows up to and including (value, pk) in the order ``ordering(field, desc)``: those
+    strictly after the id next to it in the opposite order (ids are whole numbers)."""
+    return after(field, not desc, value, pk - 1 if desc else pk + 1, nullable)
 
 
 def encode_cursor(direction: str, value: Any, pk: int) -> str:
@@ -106,34 +144,102 @@ def capped_count(
     return (cap, True) if n > cap else (n, False)
 
 
+Edge = tuple[Any, int]
+
+
+def scan_edge(qs: QuerySet[Any], field: str, desc: bool) -> Edge | None:
+    """(sort value, id) of the SCAN_ROWS-th row of ``qs`` in its order, None if fewer."""
+    rows = list(
+        qs.order_by(*ordering(field, desc)).values_list(field, "pk")[SCAN_ROWS - 1 : SCAN_ROWS]
+    )
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def _rows(
+    qs: QuerySet[M],
+    *,
+    field: str,
+    desc: bool,
+    limit: int,
+    nullable: bool,
+    match: TextMatch | None,
+    edge: Edge | None = None,
+) -> list[M]:
+    """The first ``limit`` rows of ``qs`` in order; with ``match``, those that match:
+    first among the SCAN_ROWS rows up to ``edge`` (tested row by row), then, if the page
+    is not full, beyond the edge through the text index."""
+    order = ordering(field, desc)
+    if match is None:
+        return list(qs.order_by(*order)[:limit])
+    near = qs if edge is None else qs.filter(through(field, desc, *edge, nullable))
+    rows = list(near.filter(match.scanned).order_by(*order)[:limit])
+    if edge is None or len(rows) == limit:
+        return rows
+    beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
+    return rows + list(beyond.order_by(*unindexed_ordering(field, desc))[: limit - len(rows)])
+
+
+def match_count(
+    qs: QuerySet[Any],
+    match: TextMatch,
+    *,
+    field: str,
+    desc: bool,
+    edge: Edge | None,
+    cap: int | None = None,
+) -> tuple[int, bool]:
+    """capped_count of the rows of ``qs`` that match: counted row by row among the
+    SCAN_ROWS rows up to ``edge``, and through the text index beyond it only when those
+    did not already pass the cap."""
+    cap = COUNT_CAP if cap is None else cap
+    nullable = qs.model._meta.get_field(field).null
+    near = qs if edge is None else qs.filter(through(field, desc, *edge, nullable))
+    n = near.filter(match.scanned).order_by()[: cap + 1].count()
+    if n <= cap and edge is not None:
+        beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
+        n += beyond.order_by()[: cap + 1 - n].count()
+    return (cap, True) if n > cap else (n, False)
+
+
 def keyset_page(
-    qs: QuerySet[M], *, sort: str, cursor: str | None, size: int, ordered_count: bool = False
+    qs: QuerySet[M],
+    *,
+    sort: str,
+    cursor: str | None,
+    size: int,
+    match: TextMatch | None = None,
 ) -> KeysetPage[M]:
-    """The page of ``qs`` (in ``sort`` order, then id) that ``cursor`` points at; with
-    ``ordered_count`` the capped total is counted in that order (see capped_count)."""
+    """The page of ``qs`` (in ``sort`` order, then id) that ``cursor`` points at.
+
+    ``match`` narrows the list to the rows a text search finds (``qs`` is then the list
+    without it) by the scan-then-index way of ``TextMatch``, for the page and the count.
+    """
     field, desc = parse_sort(sort)
     nullable = qs.model._meta.get_field(field).null
     decoded = decode_cursor(cursor) if cursor else None
+    top = scan_edge(qs, field, desc) if match is not None else None
     if decoded is None:
-        rows = list(qs.order_by(*ordering(field, desc))[: size + 1])
+        rows = _rows(
+            qs, field=field, desc=desc, limit=size + 1, nullable=nullable, match=match, edge=top
+        )
         items, more_before, more_after = rows[:size], False, len(rows) > size
-    elif decoded[0] == "n":
-        _d, value, pk = decoded
-        rows = list(
-            qs.filter(after(field, desc, value, pk, nullable)).order_by(*ordering(field, desc))[
-                : size + 1
-            ]
-        )
-        items, more_before, more_after = rows[:size], True, len(rows) > size
     else:
-        _d, value, pk = decoded
-        rows = list(
-            qs.filter(after(field, not desc, value, pk, nullable)).order_by(
-                *ordering(field, not desc)
-            )[: size + 1]
+        direction, value, pk = decoded
+        forward = direction == "n"
+        way = desc if forward else not desc
+        rest = qs.filter(after(field, way, value, pk, nullable))
+        edge = scan_edge(rest, field, way) if match is not None else None
+        rows = _rows(
+            rest, field=field, desc=way, limit=size + 1, nullable=nullable, match=match, edge=edge
         )
-        items, more_before, more_after = rows[:size][::-1], len(rows) > size, True
-    count, capped = capped_count(qs, order=ordering(field, desc) if ordered_count else ())
+        if forward:
+            items, more_before, more_after = rows[:size], True, len(rows) > size
+        else:
+            items, more_before, more_after = rows[:size][::-1], len(rows) > size, True
+    if match is not None:
+        count, capped = match_count(qs, match, field=field, desc=desc, edge=top)
+    else:
+        count, capped = capped_count(qs)
     first, last = (items[0], items[-1]) if items else (None, None)
     return KeysetPage(
         items=items,
