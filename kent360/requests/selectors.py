@@ -118,16 +118,20 @@ def request_list(*, staff: Staff, filters: InboxFilters | None = None) -> QueryS
 
 def text_match(q: str) -> pagination.TextMatch | None:
     """What the inbox search box finds: the request with that tracking code, or every
-    request whose normalised text (subject, message, address, citizen) holds the words
-    as typed, in Turkish or Persian spelling (kent360.core.text.search_key)."""
+    request whose normalised text (subject, message, address, citizen) holds each of the
+    words typed, in any order, in Turkish or Persian spelling (core.text.search_key).
+
+    Words of fewer than three letters are tested on each row in both forms: a trigram
+    index cannot look them up, and asked to it would read the whole index."""
     if not q.strip():
         return None
-    code = normalise_tracking_code(q)
-    key = search_key(q)
-    return pagination.TextMatch(
-        indexed=Q(tracking_code=code) | Q(search_text__contains=key),
-        scanned=Q(tracking_code=code) | Q(GreaterThan(StrIndex("search_text", Value(key)), 0)),
-    )
+    code = Q(tracking_code=normalise_tracking_code(q))
+    indexed, scanned = Q(), Q()
+    for word in dict.fromkeys(search_key(q).split()):
+        held = Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
+        scanned &= held
+        indexed &= Q(search_text__contains=word) if len(word) >= 3 else held
+    return pagination.TextMatch(indexed=code | indexed, scanned=code | scanned)
 
 
 def request_sort(filters: InboxFilters) -> str:
