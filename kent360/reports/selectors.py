@@ -51,6 +51,8 @@ from kent360.reports.rollups import (
     _month_end,
     local_bounds,
 )
+from kent360.requests import forms as inbox_forms
+from kent360.requests import selectors as inbox
 from kent360.requests.models import Channel, Kind, Request
 
 Span = tuple[date, date]
@@ -813,3 +815,23 @@ def achievement_figures(
             dict(Category.objects.filter(organisation=organisation).values_list("pk", "name")),
         )[:10],
     }
+
+
+def export_requests(*, staff: Staff, params: dict[str, Any]) -> QuerySet[Request]:
+    """The inbox's filtered list (read exactly as the inbox reads it) limited to a
+    received-between range. Without a state the export holds every state: the
+    dashboard's links export all requests received in its period, and the inbox's links
+    name the state the inbox shows."""
+    form = inbox_forms.InboxFilterForm(params or None, staff=staff)
+    filters = inbox_forms.inbox_filters(form, default_state="")
+    qs = inbox.request_list(staff=staff, filters=filters)
+    for key, lookup in (
+        ("created_from", "created_at__date__gte"),
+        ("created_to", "created_at__date__lte"),
+    ):
+        if params.get(key):
+            try:
+                qs = qs.filter(**{lookup: date.fromisoformat(str(params[key]))})
+            except ValueError:
+                continue
+    return qs

@@ -25,7 +25,7 @@ from kent360.reports.models import (
     ReportSettings,
     ReportSubscription,
 )
-from kent360.reports.selectors import require_reports
+from kent360.reports.selectors import export_requests, require_reports
 
 MAX_BOUNDARY_BYTES = 10 * 1024 * 1024
 ADMIN_ROLES = frozenset({Role.ORG_ADMIN, Role.PR_MANAGER})
@@ -232,12 +232,11 @@ def _write_export(job: ExportJob, qs: Any, path: str, progress: Any) -> int:
 
 def export_job_run(*, job_id: int) -> ExportJob:
     """Write the export file, recording progress; a finished job is left as it is."""
-    from kent360.reports.views import export_queryset
 
     job = ExportJob.objects.select_related("requested_by__organisation").get(pk=job_id)
     if job.state == ExportJob.State.DONE:
         return job
-    qs = export_queryset(job.requested_by, job.params)
+    qs = export_requests(staff=job.requested_by, params=job.params)
     job.total = qs.count()
     job.state = ExportJob.State.RUNNING
     job.save(update_fields=["total", "state"])

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -29,12 +28,9 @@ from django.views.decorators.http import require_POST
 from kent360.core.errors import DomainError
 from kent360.core.text import to_persian_digits
 from kent360.core.web import staff_of as _staff
-from kent360.organizations.models import Directorate, Staff
+from kent360.organizations.models import Directorate
 from kent360.reports import exports, forms, pdf, selectors, services
 from kent360.reports.models import ReportSubscription
-from kent360.requests import forms as request_forms
-from kent360.requests import selectors as request_selectors
-from kent360.requests.models import Request
 from kent360.requests.views import staff_required
 
 DIRECT_EXPORT_LIMIT = 50_000
@@ -178,26 +174,6 @@ def boundaries_upload(request: HttpRequest) -> HttpResponse:
     return redirect("reports:map")
 
 
-def export_queryset(staff: Staff, params: dict[str, Any]) -> QuerySet[Request]:
-    """The inbox's filtered list (read exactly as the inbox reads it) limited to a
-    received-between range. Without a state the export holds every state: the
-    dashboard's links export all requests received in its period, and the inbox's links
-    name the state the inbox shows."""
-    form = request_forms.InboxFilterForm(params or None, staff=staff)
-    filters = request_forms.inbox_filters(form, default_state="")
-    qs = request_selectors.request_list(staff=staff, filters=filters)
-    for key, lookup in (
-        ("created_from", "created_at__date__gte"),
-        ("created_to", "created_at__date__lte"),
-    ):
-        if params.get(key):
-            try:
-                qs = qs.filter(**{lookup: date.fromisoformat(str(params[key]))})
-            except ValueError:
-                continue
-    return qs
-
-
 @reports_required
 def export(request: HttpRequest) -> HttpResponseBase:
     """A filtered request list as CSV or XLSX: streamed now, or a background job if big."""
@@ -206,7 +182,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    qs = export_queryset(staff, params)
+    qs = selectors.export_requests(staff=staff, params=params)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if qs.count() > DIRECT_EXPORT_LIMIT:
         job = services.export_job_create(
