@@ -29,6 +29,9 @@ FILTERS = {
     "overdue": {"state": "open", "overdue": True},
     "open, due soonest": {"state": "open", "sort": "due"},
     "search 'çöp', all states": {"state": "", "q": "çöp konteyner"},
+    "search 'kırık çöp'": {"state": "", "q": "kırık çöp"},
+    "search 'ankara caddesi 12 numara'": {"state": "", "q": "ankara caddesi 12 numara"},
+    "search a word no request has": {"state": "", "q": "konteynır bozuk"},
     "search tracking code": {"state": "", "q": "__CODE__"},
 }
 
