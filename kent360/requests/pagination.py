@@ -30,6 +30,9 @@ from django.db.models.functions import Coalesce
 COUNT_CAP = 1000
 # Rows of a list read in order, each tested, before a text search turns to its index.
 SCAN_ROWS = 20_000
+# A word found fewer times than this in those rows is counted beyond them too (see
+# match_count); a page holds 25, so a rarer word's page came from the index as well.
+RARE_HITS = 26
 M = TypeVar("M", bound=models.Model)
 
 
@@ -38,8 +41,10 @@ class KeysetPage(Generic[M]):
     items: list[M]
     next_cursor: str | None
     previous_cursor: str | None
-    count: int  # exact when ``count_capped`` is False, else COUNT_CAP
-    count_capped: bool
+    count: int  # exact when ``count_capped`` and ``count_partial`` are False
+    count_capped: bool  # more than ``count`` (COUNT_CAP) rows
+    # a text search's count of the newest SCAN_ROWS rows only: at least ``count`` rows
+    count_partial: bool = False
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.items)
@@ -187,18 +192,29 @@ def match_count(
     desc: bool,
     edge: Edge | None,
     cap: int | None = None,
-) -> tuple[int, bool]:
-    """capped_count of the rows of ``qs`` that match: counted row by row among the
-    SCAN_ROWS rows up to ``edge``, and through the text index beyond it only when those
-    did not already pass the cap."""
+) -> tuple[int, bool, bool]:
+    """(count, capped, partial) of the rows of ``qs`` that match.
+
+    Counted row by row among the SCAN_ROWS rows up to ``edge``: exact if the list ends
+    there, capped if they hold more than the cap. Beyond the edge only a word rare in
+    those rows (fewer than RARE_HITS) is counted, through the text index. A word between
+    the two is reported as partial ("at least n"): counting it to the cap costs its
+    whole posting list in the index (140–520 ms at ten million requests) or a walk of
+    100,000s of rows, for a figure the reader would narrow the search to use anyway.
+    """
     cap = COUNT_CAP if cap is None else cap
     nullable = qs.model._meta.get_field(field).null
     near = qs if edge is None else qs.filter(through(field, desc, *edge, nullable))
     n = near.filter(match.scanned).order_by()[: cap + 1].count()
-    if n <= cap and edge is not None:
-        beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
-        n += beyond.order_by()[: cap + 1 - n].count()
-    return (cap, True) if n > cap else (n, False)
+    if n > cap:
+        return cap, True, False
+    if edge is None:
+        return n, False, False
+    if n >= RARE_HITS:
+        return n, False, True
+    beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
+    n += beyond.order_by()[: cap + 1 - n].count()
+    return (cap, True, False) if n > cap else (n, False, False)
 
 
 def keyset_page(
@@ -236,8 +252,9 @@ def keyset_page(
             items, more_before, more_after = rows[:size], True, len(rows) > size
         else:
             items, more_before, more_after = rows[:size][::-1], len(rows) > size, True
+    partial = False
     if match is not None:
-        count, capped = match_count(qs, match, field=field, desc=desc, edge=top)
+        count, capped, partial = match_count(qs, match, field=field, desc=desc, edge=top)
     else:
         count, capped = capped_count(qs)
     first, last = (items[0], items[-1]) if items else (None, None)
@@ -251,4 +268,5 @@ def keyset_page(
         else None,
         count=count,
         count_capped=capped,
+        count_partial=partial,
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from kent360.core.web import first_form_error as _first_error
 from kent360.core.web import staff_of as _staff
 from kent360.ops.services import personal_data_access_log
 from kent360.organizations.models import Staff
-from kent360.requests import forms, permissions, selectors, services, workflow
+from kent360.requests import forms, pagination, permissions, selectors, services, workflow
 from kent360.requests.models import Request
 
 
@@ -66,6 +67,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "counts": selectors.request_counts(staff=staff),
         "neighbourhoods": selectors.request_neighbourhoods(staff=staff),
         "sort": filters.sort,
+        "scan_rows": number_format(pagination.SCAN_ROWS, force_grouping=True),
     }
     template = "requests/partials/inbox_table.html" if request.htmx else "requests/inbox.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -229,3 +229,31 @@ def test_search_plans_cannot_turn_into_the_slow_ones(world, wordy):
     rows = Request.objects.order_by().values("pk")
     assert "req_search_trgm_idx" in plan(rows.filter(match.indexed))
     assert "req_search_trgm_idx" not in plan(rows.filter(match.scanned))
+
+
+def test_a_common_word_beyond_the_scan_is_counted_as_at_least(client, world, wordy, monkeypatch):
+    """A word found often in the scanned rows is not counted beyond them: the count says
+    "at least" what they hold; a rarer one is counted through the index; a list that
+    ends within the scan is counted exactly."""
+    monkeypatch.setattr(pagination, "SCAN_ROWS", 7)  # the newest 7 hold 2 of the 5
+    monkeypatch.setattr(pagination, "RARE_HITS", 2)
+    staff = world.staff[Role.PR_MANAGER]
+
+    def count(q):  # type: ignore[no-untyped-def]
+        filters = selectors.InboxFilters(state="", q=q)
+        page = selectors.request_inbox_page(staff=staff, filters=filters, cursor=None, size=25)
+        return page.count, page.count_capped, page.count_partial, len(page)
+
+    assert count("çöp konteyner") == (2, False, True, 5)  # the page still holds all 5
+    assert count("kırık") == (2, False, False, 2)  # none in the newest 7: through the index
+    monkeypatch.setattr(pagination, "SCAN_ROWS", 50)
+    assert count("çöp konteyner") == (5, False, False, 5)
+    monkeypatch.setattr(pagination, "SCAN_ROWS", 7)
+    login(client, staff)
+    html = client.get(reverse("requests:inbox"), {"state": "", "q": "çöp konteyner"}).content
+    line = html.decode().split('id="inbox-count">')[1].split("</p>")[0]
+    assert "2" in line and "7" in line
+    client.cookies["django_language"] = "fa"
+    html = client.get(reverse("requests:inbox"), {"state": "", "q": "çöp konteyner"}).content
+    line = html.decode().split('id="inbox-count">')[1].split("</p>")[0]
+    assert "۲" in line and "۷" in line
