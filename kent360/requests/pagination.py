@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.db import models
-from django.db.models import F, OrderBy, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db import connections, models
+from django.db.models import BooleanField, ExpressionWrapper, F, OrderBy, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 COUNT_CAP = 1000
 # Rows of a list read in order, each tested, before a text search turns to its index.
@@ -70,6 +70,8 @@ class TextMatch:
 
     indexed: Q
     scanned: Q
+    # a condition whose rows, if it finds any, are the whole answer (a tracking code)
+    exact: Q | None = None
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:
@@ -108,33 +110,54 @@ def after(field: str, desc: bool, value: Any, pk: int, nullable: bool) -> Q:
     return q | Q(**{f"{field}__isnull": True}) if nullable else q
 
 
-def through(field: str, desc: bool, value: Any, pk: int, nullable: bool) -> Q:
-    """Rows up to and including (value, pk) in the order ``ordering(field, desc)``: those
-    strictly after the id next to it in the opposite order (ids are whole numbers)."""
-    return after(field, not desc, value, pk - 1 if desc else pk + 1, nullable)
+Count = tuple[int, bool, bool]  # (count, capped, partial), as on KeysetPage
 
 
-def encode_cursor(direction: str, value: Any, pk: int) -> str:
+def encode_cursor(direction: str, value: Any, pk: int, count: Count | None = None) -> str:
+    """A page link's position; a text search's links also carry the count of page 1,
+    so the next page does not count again (it is a figure shown to the reader only)."""
     if isinstance(value, datetime):
         value = {"t": value.isoformat()}
-    raw = json.dumps([direction, value, pk], separators=(",", ":")).encode()
+    payload = [direction, value, pk] if count is None else [direction, value, pk, list(count)]
+    raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _payload(cursor: str) -> list[Any] | None:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        return None
+    return raw if isinstance(raw, list) and len(raw) in (3, 4) else None
 
 
 def decode_cursor(cursor: str) -> tuple[str, Any, int] | None:
     """(direction, value, pk) or None for a malformed cursor (the reader gets page 1)."""
+    raw = _payload(cursor)
+    if raw is None:
+        return None
+    direction, value, pk = raw[:3]
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        direction, value, pk = json.loads(raw)
         if isinstance(value, dict):
             value = datetime.fromisoformat(value["t"])
-        if direction not in ("n", "p") or not isinstance(pk, int):
-            return None
-        if value is not None and not isinstance(value, (str, int, datetime)):
-            return None
     except (ValueError, TypeError, KeyError):
         return None
+    if direction not in ("n", "p") or not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    if value is not None and not isinstance(value, (str, int, datetime)):
+        return None
     return direction, value, pk
+
+
+def cursor_count(cursor: str | None) -> Count | None:
+    """The count a text search's page link carries, or None."""
+    raw = _payload(cursor) if cursor else None
+    if raw is None or len(raw) != 4 or not isinstance(raw[3], list) or len(raw[3]) != 3:
+        return None
+    n, capped, partial = raw[3]
+    if not isinstance(n, int) or not isinstance(capped, bool) or not isinstance(partial, bool):
+        return None
+    return max(0, min(n, COUNT_CAP)), capped, partial
 
 
 def capped_count(
@@ -152,12 +175,49 @@ def capped_count(
 Edge = tuple[Any, int]
 
 
-def scan_edge(qs: QuerySet[Any], field: str, desc: bool) -> Edge | None:
-    """(sort value, id) of the SCAN_ROWS-th row of ``qs`` in its order, None if fewer."""
-    rows = list(
-        qs.order_by(*ordering(field, desc)).values_list(field, "pk")[SCAN_ROWS - 1 : SCAN_ROWS]
+@dataclass
+class Scan:
+    """What one pass over the first SCAN_ROWS rows of a list found."""
+
+    hits: list[int]  # ids of the matching rows, in the list's order (at most the limit)
+    edge: int | None  # id of the SCAN_ROWS-th row; None when the list ends before it
+
+
+def scan(qs: QuerySet[Any], match: TextMatch, *, field: str, desc: bool, limit: int) -> Scan:
+    """Read the first SCAN_ROWS rows of ``qs`` in order, testing each with the scanned
+    form of ``match``, in one statement: the matching ids (up to ``limit``) and the
+    last row read, which is where a lookup beyond must start."""
+    order = ordering(field, desc)
+    inner = (
+        qs.order_by(*order)
+        .annotate(
+            k_pk=F("pk"),
+            k_rn=Window(RowNumber(), order_by=order),
+            k_hit=ExpressionWrapper(match.scanned, output_field=BooleanField()),
+        )
+        .values("k_pk", "k_rn", "k_hit")[:SCAN_ROWS]
     )
-    return (rows[0][0], rows[0][1]) if rows else None
+    sql, params = inner.query.sql_with_params()
+    with connections[qs.db].cursor() as cur:
+        cur.execute(
+            f"SELECT k_pk, k_rn, k_hit FROM ({sql}) w "  # noqa: S608
+            "WHERE k_hit OR k_rn = %s ORDER BY k_rn LIMIT %s",
+            (*params, SCAN_ROWS, limit + 1),
+        )
+        rows = cur.fetchall()
+    hits = [pk for pk, _rn, hit in rows if hit][:limit]
+    edge = next((pk for pk, rn, _hit in rows if rn == SCAN_ROWS), None)
+    return Scan(hits=hits, edge=edge)
+
+
+def _edge_key(qs: QuerySet[Any], field: str, pk: int) -> Edge:
+    value = qs.model._default_manager.filter(pk=pk).values_list(field, flat=True).get()
+    return value, pk
+
+
+def _in_order(qs: QuerySet[M], ids: list[int]) -> list[M]:
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _rows(
@@ -168,18 +228,19 @@ def _rows(
     limit: int,
     nullable: bool,
     match: TextMatch | None,
-    edge: Edge | None = None,
+    found: Scan | None = None,
 ) -> list[M]:
     """The first ``limit`` rows of ``qs`` in order; with ``match``, those that match:
-    first among the SCAN_ROWS rows up to ``edge`` (tested row by row), then, if the page
-    is not full, beyond the edge through the text index."""
+    first among the SCAN_ROWS rows read by ``scan`` (``found``, if already done), then,
+    if the page is not full, beyond them through the text index."""
     order = ordering(field, desc)
     if match is None:
         return list(qs.order_by(*order)[:limit])
-    near = qs if edge is None else qs.filter(through(field, desc, *edge, nullable))
-    rows = list(near.filter(match.scanned).order_by(*order)[:limit])
-    if edge is None or len(rows) == limit:
+    found = found or scan(qs, match, field=field, desc=desc, limit=limit)
+    rows = _in_order(qs, found.hits[:limit])
+    if found.edge is None or len(rows) == limit:
         return rows
+    edge = _edge_key(qs, field, found.edge)
     beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
     return rows + list(beyond.order_by(*unindexed_ordering(field, desc))[: limit - len(rows)])
 
@@ -190,28 +251,30 @@ def match_count(
     *,
     field: str,
     desc: bool,
-    edge: Edge | None,
+    found: Scan | None = None,
     cap: int | None = None,
 ) -> tuple[int, bool, bool]:
     """(count, capped, partial) of the rows of ``qs`` that match.
 
-    Counted row by row among the SCAN_ROWS rows up to ``edge``: exact if the list ends
-    there, capped if they hold more than the cap. Beyond the edge only a word rare in
-    those rows (fewer than RARE_HITS) is counted, through the text index. A word between
-    the two is reported as partial ("at least n"): counting it to the cap costs its
-    whole posting list in the index (140–520 ms at ten million requests) or a walk of
-    100,000s of rows, for a figure the reader would narrow the search to use anyway.
+    Counted row by row among the first SCAN_ROWS rows (``found``: a ``scan`` with a limit
+    of at least cap + 1): exact if the list ends there, capped if they hold more than the
+    cap. Beyond them only a word rare in them (fewer than RARE_HITS) is counted, through
+    the text index. A word between the two is reported as partial ("at least n"):
+    counting it to the cap costs its whole posting list in the index (140–520 ms at ten
+    million requests) or a walk of 100,000s of rows, for a figure the reader would
+    narrow the search to use anyway.
     """
     cap = COUNT_CAP if cap is None else cap
-    nullable = qs.model._meta.get_field(field).null
-    near = qs if edge is None else qs.filter(through(field, desc, *edge, nullable))
-    n = near.filter(match.scanned).order_by()[: cap + 1].count()
+    found = found or scan(qs, match, field=field, desc=desc, limit=cap + 1)
+    n = len(found.hits)
     if n > cap:
         return cap, True, False
-    if edge is None:
+    if found.edge is None:
         return n, False, False
     if n >= RARE_HITS:
         return n, False, True
+    nullable = qs.model._meta.get_field(field).null
+    edge = _edge_key(qs, field, found.edge)
     beyond = qs.filter(after(field, desc, *edge, nullable)).filter(match.indexed)
     n += beyond.order_by()[: cap + 1 - n].count()
     return (cap, True, False) if n > cap else (n, False, False)
@@ -228,15 +291,23 @@ def keyset_page(
     """The page of ``qs`` (in ``sort`` order, then id) that ``cursor`` points at.
 
     ``match`` narrows the list to the rows a text search finds (``qs`` is then the list
-    without it) by the scan-then-index way of ``TextMatch``, for the page and the count.
+    without it) by the scan-then-index way of ``TextMatch``, for the page and the count;
+    a tracking code typed whole is answered by its request alone.
     """
     field, desc = parse_sort(sort)
     nullable = qs.model._meta.get_field(field).null
+    if match is not None and match.exact is not None:
+        exact = list(qs.filter(match.exact)[:2])
+        if exact:
+            return KeysetPage(exact, None, None, len(exact), False)
     decoded = decode_cursor(cursor) if cursor else None
-    top = scan_edge(qs, field, desc) if match is not None else None
+    carried = cursor_count(cursor) if match is not None and decoded is not None else None
+    top = None
+    if match is not None and (decoded is None or carried is None):
+        top = scan(qs, match, field=field, desc=desc, limit=COUNT_CAP + 1)
     if decoded is None:
         rows = _rows(
-            qs, field=field, desc=desc, limit=size + 1, nullable=nullable, match=match, edge=top
+            qs, field=field, desc=desc, limit=size + 1, nullable=nullable, match=match, found=top
         )
         items, more_before, more_after = rows[:size], False, len(rows) > size
     else:
@@ -244,26 +315,26 @@ def keyset_page(
         forward = direction == "n"
         way = desc if forward else not desc
         rest = qs.filter(after(field, way, value, pk, nullable))
-        edge = scan_edge(rest, field, way) if match is not None else None
-        rows = _rows(
-            rest, field=field, desc=way, limit=size + 1, nullable=nullable, match=match, edge=edge
-        )
+        rows = _rows(rest, field=field, desc=way, limit=size + 1, nullable=nullable, match=match)
         if forward:
             items, more_before, more_after = rows[:size], True, len(rows) > size
         else:
             items, more_before, more_after = rows[:size][::-1], len(rows) > size, True
     partial = False
-    if match is not None:
-        count, capped, partial = match_count(qs, match, field=field, desc=desc, edge=top)
+    if carried is not None:
+        count, capped, partial = carried
+    elif match is not None:
+        count, capped, partial = match_count(qs, match, field=field, desc=desc, found=top)
     else:
         count, capped = capped_count(qs)
+    kept = (count, capped, partial) if match is not None else None
     first, last = (items[0], items[-1]) if items else (None, None)
     return KeysetPage(
         items=items,
-        next_cursor=encode_cursor("n", getattr(last, field), last.pk)
+        next_cursor=encode_cursor("n", getattr(last, field), last.pk, kept)
         if last is not None and more_after
         else None,
-        previous_cursor=encode_cursor("p", getattr(first, field), first.pk)
+        previous_cursor=encode_cursor("p", getattr(first, field), first.pk, kept)
         if first is not None and more_before
         else None,
         count=count,

@@ -131,7 +131,7 @@ def text_match(q: str) -> pagination.TextMatch | None:
         held = Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
         scanned &= held
         indexed &= Q(search_text__contains=word) if len(word) >= 3 else held
-    return pagination.TextMatch(indexed=code | indexed, scanned=code | scanned)
+    return pagination.TextMatch(indexed=code | indexed, scanned=code | scanned, exact=code)
 
 
 def request_sort(filters: InboxFilters) -> str:

@@ -1,5 +1,7 @@
 """Keyset pagination of the inbox: every row once, in order, both ways, for every sort."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -257,3 +259,26 @@ def test_a_common_word_beyond_the_scan_is_counted_as_at_least(client, world, wor
     html = client.get(reverse("requests:inbox"), {"state": "", "q": "çöp konteyner"}).content
     line = html.decode().split('id="inbox-count">')[1].split("</p>")[0]
     assert "۲" in line and "۷" in line
+
+
+def test_search_pages_carry_the_first_pages_count(world, wordy, monkeypatch):
+    """The next and previous links of a search carry page 1's count, so later pages do
+    not count again; a link whose count was tampered with is clamped or ignored."""
+    monkeypatch.setattr(pagination, "SCAN_ROWS", 7)
+    staff = world.staff[Role.PR_MANAGER]
+    filters = selectors.InboxFilters(state="", q="çöp konteyner")
+    first = selectors.request_inbox_page(staff=staff, filters=filters, cursor=None, size=2)
+    assert pagination.cursor_count(first.next_cursor) == (5, False, False)
+    second = selectors.request_inbox_page(
+        staff=staff, filters=filters, cursor=first.next_cursor, size=2
+    )
+    assert (second.count, second.count_capped, second.count_partial) == (5, False, False)
+    _d, value, pk = pagination.decode_cursor(first.next_cursor)
+    huge = pagination.encode_cursor("n", value, pk, (10**9, True, False))
+    assert pagination.cursor_count(huge) == (pagination.COUNT_CAP, True, False)
+    bogus = base64.urlsafe_b64encode(
+        json.dumps(["n", {"t": value.isoformat()}, pk, ["x", 1, None]]).encode()
+    ).decode()
+    page = selectors.request_inbox_page(staff=staff, filters=filters, cursor=bogus, size=2)
+    assert pagination.cursor_count(bogus) is None
+    assert [r.pk for r in page] == [r.pk for r in second] and page.count == 5
