@@ -7,8 +7,11 @@ from typing import Any
 
 import jdatetime
 from django import template
+from django.forms import BoundField
+from django.forms.utils import flatatt
 from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -141,3 +144,27 @@ def sort_link(context: Any, key: str, label: str) -> str:
     return format_html(
         '<a href="?{}" class="link-body-emphasis">{}{}</a>', query.urlencode(), label, arrow
     )
+
+
+@register.simple_tag
+def select(field: BoundField) -> str:
+    """The <select> of a single-choice form field, built directly.
+
+    The same markup as ``field.as_widget`` (tested equal), without rendering each
+    <option> through a template: the inbox's four filter selects cost 25 ms a page
+    that way, more than its database queries."""
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(dict(widget.attrs))
+    if field.auto_id and "id" not in attrs:
+        attrs["id"] = field.auto_id
+    value = field.value()
+    chosen = {"" if v is None else str(v) for v in (value if isinstance(value, list) else [value])}
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (str(key), mark_safe(" selected") if str(key) in chosen else "", label)
+            for key, label in field.field.choices  # type: ignore[attr-defined]
+        ),
+    )
+    return format_html('<select name="{}"{}>{}</select>', field.html_name, flatatt(attrs), options)
