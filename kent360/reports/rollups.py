@@ -157,9 +157,10 @@ def _add_ratings(organisation: Organisation, tz: ZoneInfo, start: datetime, end:
     [start, end) from their answered satisfaction surveys.
 
     A request's ratings count on the day (and in the dimensions) of the request, as its
-    other figures do. Done as a second pass over the rated surveys alone because a
-    subquery per request in the main aggregation cost as much as the rest of it (452 →
-    755 s for ten million requests); this pass costs nothing where nobody has rated."""
+    other figures do. Done as a second pass over the rated surveys alone rather than as
+    two subqueries per request in the main aggregation (rebuilding ten million requests'
+    rollups: 755 s with those, 696 s with this pass, which costs nothing where nobody
+    has rated)."""
     rated = (
         SurveyInvitation.objects.filter(
             rating__isnull=False,
