@@ -442,3 +442,17 @@ def test_turkish_desk(m, officer_client):
     officer_client.cookies["django_language"] = "tr"
     html = officer_client.get(f"{BASE}/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
     assert "Medya masası" in html and "Olumsuz" in html and "İzleme listesi" in html
+
+
+def test_persian_counts_in_persian_digits(m, officer_client):
+    """Plural counts ("n articles", "n outlets") are written in the reader's digits."""
+    officer_client.cookies["django_language"] = "fa"
+    html = officer_client.get(f"{BASE}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    line = html.split('id="article-count">')[1].split("</p>")[0]
+    assert any(ch in line for ch in "۱۲۳۴۵۶۷۸۹") and not any(
+        ch.isascii() and ch.isdigit() for ch in line
+    )
+    officer_client.cookies["django_language"] = "tr"
+    html = officer_client.get(f"{BASE}/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    line = html.split('id="article-count">')[1].split("</p>")[0]
+    assert any(ch.isascii() and ch.isdigit() for ch in line)
